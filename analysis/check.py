@@ -1,0 +1,383 @@
+"""The pipeline for one unit: syntax -> frontend -> engines -> replay -> verdicts.
+
+`check_function` is what a worker process runs; `check_text` / `check_path` check a file.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from dataclasses import dataclass
+
+from prooflens.analysis import interpreter, ir, passes, syntax
+from prooflens.analysis.engines import bmc
+from prooflens.analysis.settings import Settings
+from prooflens.analysis.verdicts import FileReport, FunctionReport, Result
+from prooflens.analysis.witness import ReplayOutcome, Witness
+
+log = logging.getLogger("prooflens")
+
+MAX_FILE_BYTES = 2_000_000
+
+
+def check_path(path: str, settings: Settings) -> FileReport:
+    """Read and check one file; unreadable, binary or huge files give a report with `error`."""
+    language = syntax.language_for_path(path)
+    if language is None:
+        return FileReport(path, "unknown", error="not a C or Python file")
+    try:
+        size = os.path.getsize(path)
+        if size > MAX_FILE_BYTES:
+            return FileReport(path, language, error=f"file too large ({size} bytes) to check")
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except OSError as error:
+        return FileReport(path, language, error=f"cannot read: {error.strerror}")
+    text, problem = decode(data)
+    if problem:
+        return FileReport(path, language, error=problem)
+    return check_text(text, language, settings, path)
+
+
+def decode(data: bytes) -> tuple[str, str | None]:
+    """Source text, or why it is not text (NUL bytes, invalid UTF-8)."""
+    if b"\0" in data[:8192]:
+        return "", "binary file (contains NUL bytes)"
+    try:
+        return data.decode("utf-8"), None
+    except UnicodeDecodeError as error:
+        return "", f"not UTF-8 text (invalid byte at offset {error.start})"
+
+
+def check_text(
+    text: str, language: str, settings: Settings, path: str = "<memory>"
+) -> FileReport:
+    parsed = syntax.parse(text, language)
+    functions = tuple(check_unit(parsed, unit, settings, path) for unit in parsed.units)
+    return FileReport(path, language, parsed.syntax_errors, functions)
+
+
+def check_function(
+    text: str, language: str, name: str, settings: Settings, path: str = "<memory>"
+) -> FunctionReport:
+    """Check the unit called `name` of `text` (worker entry point: plain, picklable data)."""
+    parsed = syntax.parse(text, language)
+    for unit in parsed.units:
+        if unit.name == name:
+            return check_unit(parsed, unit, settings, path)
+    return FunctionReport(name, 1, 1, (_unknown("unsupported", 1, 1, f"no function {name}"),))
+
+
+# ------------------------------------------------------------------------------ one unit
+
+
+@dataclass(frozen=True)
+class _Context:
+    parsed: syntax.ParsedFile
+    unit: syntax.Unit
+    fn: ir.Function
+    settings: Settings
+    path: str
+    deadline: float
+
+
+def check_unit(
+    parsed: syntax.ParsedFile, unit: syntax.Unit, settings: Settings, path: str = "<memory>"
+) -> FunctionReport:
+    began = time.perf_counter()
+    try:
+        results = _check_unit(parsed, unit, settings, path)
+    except Exception as error:  # a bug in prooflens must not take a whole run down
+        log.exception("internal error while checking %s", unit.name)
+        results = [_unknown("unsupported", unit.name_line, unit.name_column,
+                            f"internal error: {type(error).__name__}: {error}")]  # fmt: skip
+    elapsed = (time.perf_counter() - began) * 1000
+    return FunctionReport(unit.name, unit.line, unit.end_line, tuple(results), elapsed)
+
+
+def _check_unit(
+    parsed: syntax.ParsedFile, unit: syntax.Unit, settings: Settings, path: str
+) -> list[Result]:
+    if unit.has_error:
+        return [_unknown("unsupported", unit.name_line, unit.name_column,
+                         "this function has a syntax error")]  # fmt: skip
+    lowered = _lower(parsed, unit, settings)
+    if isinstance(lowered, ir.Unsupported):
+        return [_unknown("unsupported", lowered.line, lowered.column, lowered.reason)]
+    enabled = {k for k in _ALL_KINDS if settings.enabled(k)}
+    fn = passes.prepare(lowered, enabled)
+    ctx = _Context(parsed, unit, fn, settings, path, time.monotonic() + settings.timeout_s)
+    results = _assertion_results(ctx)
+    if settings.deep and settings.enabled("termination"):
+        results.extend(_termination_results(ctx))
+    return sorted(results, key=lambda r: (r.line, r.column, r.property))
+
+
+_ALL_KINDS = ("assertion", "always-true", "division-by-zero", "signed-overflow",
+              "shift-out-of-range", "array-out-of-bounds")  # fmt: skip
+
+
+def _lower(parsed: syntax.ParsedFile, unit: syntax.Unit, settings: Settings):
+    if parsed.language == "python":
+        from prooflens.analysis.frontends import python
+
+        return python.lower(parsed, unit, settings)
+    from prooflens.analysis.frontends import c
+
+    return c.lower(parsed, unit, settings)
+
+
+# ------------------------------------------------------------------- safety properties
+
+
+def _assertion_results(ctx: _Context) -> list[Result]:
+    began = time.perf_counter()
+    query_s = max(0.5, ctx.settings.timeout_s / 3)
+    outcome = bmc.check(ctx.fn, ctx.settings.unwind, ctx.deadline, query_s)
+    undecided = [s for s, r in outcome.sites.items() if r.status == "safe" and not outcome.complete]
+    proofs = _prove(ctx, undecided) if undecided and ctx.settings.deep else {}
+    refuted = {s: r for s, r in outcome.sites.items() if r.status == "refuted"}
+    replays = _replay_all(ctx, refuted, outcome.asserts)
+    per_site_ms = (time.perf_counter() - began) * 1000 / max(1, len(outcome.sites))
+    results = []
+    for site, site_result in outcome.sites.items():
+        stmt = outcome.asserts[site]
+        result = _site_verdict(ctx, stmt, site_result, outcome, proofs.get(site),
+                               replays.get(site))  # fmt: skip
+        results.append(_at_site(ctx, result, per_site_ms))
+    return results
+
+
+def _prove(ctx: _Context, sites: list[bmc.Site]) -> dict:
+    try:
+        from prooflens.analysis.engines import proof
+    except ImportError:
+        return {}
+    proofs = proof.prove_asserts(ctx.fn, ctx.deadline)
+    return {site: p for site, p in proofs.items() if site in sites}
+
+
+def _site_verdict(
+    ctx: _Context,
+    stmt: ir.Assert,
+    found: bmc.SiteResult,
+    outcome: bmc.BmcOutcome,
+    proof,
+    replay: tuple[interpreter.Run, ReplayOutcome] | None,
+) -> Result:
+    kind, line, column = found.site
+    if found.status == "refuted" and found.witness is not None and replay is not None:
+        return _refuted(ctx, stmt, found.witness, *replay)
+    if found.status == "unknown":
+        reason = found.reason or "solver gave up"
+        if passes.is_nonlinear(ctx.fn):
+            reason += " (nonlinear integer arithmetic)"
+        return _unknown(kind, line, column, reason)
+    if not found.reachable:
+        return Result(kind, line, column, "proved", _proved_message(ctx, stmt),
+                      certificate="never reached")  # fmt: skip
+    if outcome.complete:
+        certificate = None
+        if passes.has_loops(ctx.fn) or passes.has_recursion_cutoff(ctx.fn):
+            certificate = f"every execution ends within {outcome.bound} loop iterations"
+        return Result(kind, line, column, "proved", _proved_message(ctx, stmt),
+                      certificate=certificate)  # fmt: skip
+    if proof is not None and proof.status == "proved":
+        return Result(kind, line, column, "proved", _proved_message(ctx, stmt),
+                      certificate=proof.certificate)  # fmt: skip
+    return Result(kind, line, column, "bounded", f"no failure within {outcome.bound} iterations",
+                  bound=outcome.bound)  # fmt: skip
+
+
+def _proved_message(ctx: _Context, stmt: ir.Assert) -> str:
+    if stmt.kind == "always-true":
+        return f"{ctx.fn.name} always returns True"
+    if stmt.kind == "assertion":
+        return "assertion always holds"
+    return f"no {stmt.kind.replace('-', ' ')}"
+
+
+def _refuted(
+    ctx: _Context, stmt: ir.Assert, witness: Witness, run: interpreter.Run, real: ReplayOutcome
+) -> Result:
+    kind, line, column = stmt.kind, stmt.span.line, stmt.span.column
+    call = witness.call_text(ctx.fn.name, tuple(p.name for p in ctx.fn.params), ctx.fn.language)
+    if real.confirmed is False:
+        log.error("counterexample did not reproduce (tool bug): %s %s: %s", kind, call, real.detail)
+        return _unknown(kind, line, column,
+                        f"counterexample {call} did not reproduce when run: {real.detail}")
+    message = _refuted_message(ctx, stmt, call)
+    details = {"replay": real.detail}
+    if witness.nondet:
+        details["nondet"] = list(witness.nondet)
+    if real.harness:
+        details["harness"] = real.harness
+    return Result(kind, line, column, "refuted", message, witness=dict(witness.inputs),
+                  confirmed=real.confirmed, trace=run.trace, details=details)  # fmt: skip
+
+
+def _refuted_message(ctx: _Context, stmt: ir.Assert, call: str) -> str:
+    if stmt.kind == "always-true":
+        always_false = bmc.can_hold(ctx.fn, "always-true", ctx.settings.unwind, ctx.deadline)
+        if always_false is False:
+            return f"{ctx.fn.name} always returns False, e.g. {call}"
+        return f"{ctx.fn.name} can return False: {call}"
+    if stmt.kind == "assertion":
+        return f"assertion can fail: {call}"
+    return f"{stmt.message}: {call}"
+
+
+def _at_site(ctx: _Context, result: Result, elapsed_ms: float) -> Result:
+    """Results about the return value are reported at the function's name."""
+    from dataclasses import replace
+
+    if result.property == "always-true":
+        result = replace(result, line=ctx.unit.name_line, column=ctx.unit.name_column)
+    return replace(result, time_ms=elapsed_ms)
+
+
+def _unknown(prop: str, line: int, column: int, reason: str) -> Result:
+    return Result(prop, line, column, "unknown", f"don't know: {reason}", reason=reason)
+
+
+# --------------------------------------------------------------------------------- replay
+
+
+def _replay_all(
+    ctx: _Context, refuted: dict[bmc.Site, bmc.SiteResult], asserts: dict[bmc.Site, ir.Assert]
+) -> dict[bmc.Site, tuple[interpreter.Run, ReplayOutcome]]:
+    """Each witness runs twice: on the IR (for the trace, and to catch encoding bugs) and,
+    unless replay is off, for real (Python in a sandboxed child; C compiled with UBSan)."""
+    runs: dict[bmc.Site, tuple[interpreter.Run, ReplayOutcome]] = {}
+    for site, found in refuted.items():
+        assert found.witness is not None
+        run = interpreter.run(ctx.fn, found.witness.inputs, found.witness.nondet)
+        if run.outcome != "failed" or run.failed is None or bmc.site_of(run.failed) != site:
+            detail = f"the IR run ended with {run.outcome} {run.detail}".strip()
+            runs[site] = (run, ReplayOutcome(False, detail))
+        elif not ctx.settings.replay:
+            runs[site] = (run, ReplayOutcome(None, "replay is off; failure seen in the model run"))
+        else:
+            runs[site] = (run, ReplayOutcome(None, "pending"))
+    pending = {s: r for s, r in runs.items() if r[1].detail == "pending"}
+    if pending:
+        real = _replay_real(ctx, {s: refuted[s].witness for s in pending}, asserts)
+        for site, outcome in real.items():
+            runs[site] = (runs[site][0], outcome)
+    return runs
+
+
+def _replay_real(ctx: _Context, witnesses: dict, asserts: dict) -> dict[bmc.Site, ReplayOutcome]:
+    if ctx.parsed.language == "python":
+        return _replay_python(ctx, witnesses, asserts)
+    from prooflens.analysis import replay_c
+
+    outcomes = {}
+    for site, witness in witnesses.items():
+        stmt = asserts[site]
+        outcomes[site] = replay_c.replay(ctx.parsed, ctx.unit, ctx.fn, witness, stmt, stmt.kind)
+    return outcomes
+
+
+def _replay_python(ctx: _Context, witnesses: dict, asserts: dict) -> dict[bmc.Site, ReplayOutcome]:
+    from prooflens.analysis import replay
+
+    units = [(u.line, u.text) for u in callee_closure(ctx.parsed, ctx.unit)]
+    sites = list(witnesses)
+    cases = []
+    for site in sites:
+        span = asserts[site].span
+        cases.append((witnesses[site], replay.Expectation(site[0], span.line, span.end_line)))
+    outcomes = replay.replay_python(units, ctx.unit.name, cases, filename=ctx.path)
+    module = os.path.splitext(os.path.basename(ctx.path))[0]
+    result = {}
+    for site, outcome, (witness, _) in zip(sites, outcomes, cases, strict=True):
+        harness = replay.pytest_harness(module, ctx.unit.name, witness, site[0])
+        result[site] = ReplayOutcome(outcome.confirmed, outcome.detail, harness)
+    return result
+
+
+def callee_closure(parsed: syntax.ParsedFile, unit: syntax.Unit) -> list[syntax.Unit]:
+    """`unit` and every same-file function it calls, directly or not."""
+    by_name = {u.name: u for u in parsed.units}
+    seen: dict[str, syntax.Unit] = {}
+    stack = [unit]
+    while stack:
+        current = stack.pop()
+        if current.name in seen:
+            continue
+        seen[current.name] = current
+        stack.extend(by_name[c] for c in current.callees if c in by_name)
+    return list(seen.values())
+
+
+# ---------------------------------------------------------------------------- termination
+
+
+def _termination_results(ctx: _Context) -> list[Result]:
+    if not (passes.has_loops(ctx.fn) or passes.has_recursion_cutoff(ctx.fn)):
+        return []
+    try:
+        from prooflens.analysis.engines import termination
+    except ImportError:
+        return []
+    began = time.perf_counter()
+    verdicts = termination.check_termination(ctx.fn, ctx.deadline)
+    elapsed = (time.perf_counter() - began) * 1000 / max(1, len(verdicts))
+    return [_termination_result(ctx, v, elapsed) for v in verdicts]
+
+
+def _termination_result(ctx: _Context, verdict, elapsed_ms: float) -> Result:
+    line, column = verdict.line, verdict.column
+    if verdict.status == "proved":
+        return Result("termination", line, column, "proved",
+                      f"loop terminates: {verdict.certificate}",
+                      certificate=verdict.certificate, time_ms=elapsed_ms)  # fmt: skip
+    if verdict.status == "refuted" and verdict.witness is not None:
+        return _nontermination(ctx, verdict, elapsed_ms)
+    return Result("termination", line, column, "unknown",
+                  f"don't know whether this loop stops: {verdict.reason}",
+                  reason=verdict.reason, time_ms=elapsed_ms)  # fmt: skip
+
+
+def _nontermination(ctx: _Context, verdict, elapsed_ms: float) -> Result:
+    witness: Witness = verdict.witness
+    params = tuple(p.name for p in ctx.fn.params)
+    call = witness.call_text(ctx.fn.name, params, ctx.fn.language)
+    kind = verdict.details.get("kind", "state repeats")
+    run = interpreter.run(ctx.fn, witness.inputs, witness.nondet, max_steps=20_000)
+    if run.outcome in ("returned", "failed", "blocked", "undefined"):
+        log.error("non-termination witness %s ended in the IR run: %s", call, run.outcome)
+        return Result("termination", verdict.line, verdict.column, "unknown",
+                      f"don't know whether this loop stops (witness {call} ended when run)",
+                      reason="witness did not reproduce", time_ms=elapsed_ms)  # fmt: skip
+    real = _confirm_nontermination(ctx, verdict, witness)
+    if real.confirmed is False:
+        log.error("non-termination witness %s not confirmed: %s", call, real.detail)
+        return Result("termination", verdict.line, verdict.column, "unknown",
+                      f"don't know whether this loop stops ({real.detail})",
+                      reason="witness did not reproduce", time_ms=elapsed_ms)  # fmt: skip
+    details = {"replay": real.detail, **verdict.details}
+    if real.harness:
+        details["harness"] = real.harness
+    return Result("termination", verdict.line, verdict.column, "refuted",
+                  f"{call} never returns: {kind}", witness=dict(witness.inputs),
+                  confirmed=real.confirmed, trace=run.trace[:60],
+                  certificate=verdict.certificate, details=details,
+                  time_ms=elapsed_ms)  # fmt: skip
+
+
+def _confirm_nontermination(ctx: _Context, verdict, witness: Witness) -> ReplayOutcome:
+    if not ctx.settings.replay:
+        return ReplayOutcome(None, "replay is off; loop seen not to end in the model run")
+    if ctx.parsed.language == "python":
+        from prooflens.analysis import replay_nontermination
+
+        callees = {u.name: u.text for u in callee_closure(ctx.parsed, ctx.unit)}
+        return replay_nontermination.confirm_python(
+            ctx.unit.text, ctx.unit.name, callees, witness, verdict.line, verdict.details
+        )
+    from prooflens.analysis import replay_c
+
+    return replay_c.replay(ctx.parsed, ctx.unit, ctx.fn, witness, None, "termination")

@@ -1,0 +1,171 @@
+"""z3 formulas over program variables rendered back in the source language.
+
+Used for certificates (loop invariants, ranking functions): Python spells `and`/`or`/
+`not`, C spells `&&`/`||`/`!`. Variables are shown by their source names; a conjunct
+that mentions a hidden temporary is left out by `conjuncts_text`.
+"""
+
+from __future__ import annotations
+
+import z3
+
+_CMP = {
+    z3.Z3_OP_LE: "<=", z3.Z3_OP_GE: ">=", z3.Z3_OP_LT: "<", z3.Z3_OP_GT: ">",
+    z3.Z3_OP_SLEQ: "<=", z3.Z3_OP_SGEQ: ">=", z3.Z3_OP_SLT: "<", z3.Z3_OP_SGT: ">",
+    z3.Z3_OP_ULEQ: "<=", z3.Z3_OP_UGEQ: ">=", z3.Z3_OP_ULT: "<", z3.Z3_OP_UGT: ">",
+    z3.Z3_OP_EQ: "==", z3.Z3_OP_DISTINCT: "!=",
+}  # fmt: skip
+_NEGATED = {"<=": ">", ">=": "<", "<": ">=", ">": "<=", "==": "!=", "!=": "=="}
+_ARITH = {
+    z3.Z3_OP_ADD: "+", z3.Z3_OP_BADD: "+", z3.Z3_OP_SUB: "-", z3.Z3_OP_BSUB: "-",
+    z3.Z3_OP_MUL: "*", z3.Z3_OP_BMUL: "*", z3.Z3_OP_IDIV: "//", z3.Z3_OP_MOD: "%",
+}  # fmt: skip
+
+
+class Unrenderable(Exception):
+    """The formula uses an operator with no source spelling here."""
+
+
+class Renderer:
+    def __init__(self, names: dict[str, str], language: str) -> None:
+        self.names = names  # z3 constant name -> source name ("" = hidden)
+        self.c = language == "c"
+        self.hidden_seen = False
+
+    def words(self) -> tuple[str, str, str]:
+        return ("&&", "||", "!") if self.c else ("and", "or", "not ")
+
+    def formula(self, f: z3.ExprRef, top: bool = True) -> str:
+        and_, or_, not_ = self.words()
+        if z3.is_true(f):
+            return "true" if self.c else "True"
+        if z3.is_false(f):
+            return "false" if self.c else "False"
+        if z3.is_and(f) or z3.is_or(f):
+            word = and_ if z3.is_and(f) else or_
+            text = f" {word} ".join(self.formula(c, False) for c in f.children())
+            return text if top else f"({text})"
+        if z3.is_not(f):
+            inner = f.arg(0)
+            kind = inner.decl().kind() if z3.is_app(inner) else None
+            if kind in _CMP and inner.num_args() == 2:
+                return self._compare(_NEGATED[_CMP[kind]], inner.arg(0), inner.arg(1))
+            return f"{not_}{self.formula(inner, False)}"
+        if z3.is_app(f) and f.decl().kind() in _CMP and f.num_args() == 2:
+            return self._compare(_CMP[f.decl().kind()], f.arg(0), f.arg(1))
+        if z3.is_implies(f):
+            return self.formula(z3.Or(z3.Not(f.arg(0)), f.arg(1)), top)
+        if z3.is_const(f) and f.sort() == z3.BoolSort():
+            return self._name(f)
+        raise Unrenderable(str(f))
+
+    def _compare(self, op: str, a: z3.ExprRef, b: z3.ExprRef) -> str:
+        if a.sort() == z3.BoolSort():
+            if op in ("==", "!="):
+                return f"{self.formula(a, False)} {op} {self.formula(b, False)}"
+            raise Unrenderable(str(a))
+        # move negative terms of `a - b` sides for readability: keep as given
+        return f"{self.term(a)} {op} {self.term(b)}"
+
+    def term(self, t: z3.ExprRef, prec: int = 0) -> str:
+        if z3.is_int_value(t) or z3.is_bv_value(t):
+            value = t.as_long() if z3.is_int_value(t) else t.as_signed_long()  # type: ignore
+            text = str(value)
+            return f"({text})" if value < 0 and prec > 0 else text
+        if z3.is_const(t) and z3.is_app(t) and t.decl().kind() == z3.Z3_OP_UNINTERPRETED:
+            return self._name(t)
+        if not z3.is_app(t):
+            raise Unrenderable(str(t))
+        kind = t.decl().kind()
+        if kind in (z3.Z3_OP_ADD, z3.Z3_OP_BADD):
+            return self._sum(t, prec)
+        if kind in (z3.Z3_OP_SUB, z3.Z3_OP_BSUB):
+            parts = [self.term(t.arg(0), 1)] + [self.term(c, 2) for c in t.children()[1:]]
+            text = " - ".join(parts)
+            return f"({text})" if prec > 0 else text
+        if kind in (z3.Z3_OP_MUL, z3.Z3_OP_BMUL):
+            kids = t.children()
+            if len(kids) == 2 and _is_minus_one(kids[0]):
+                return f"-{self.term(kids[1], 3)}"
+            text = " * ".join(self.term(c, 3) for c in kids)
+            return f"({text})" if prec > 2 else text
+        if kind in (z3.Z3_OP_UMINUS, z3.Z3_OP_BNEG):
+            return f"-{self.term(t.arg(0), 3)}"
+        if kind in _ARITH and t.num_args() == 2:
+            op = _ARITH[kind]
+            if self.c and op == "//":
+                raise Unrenderable(str(t))
+            text = f"{self.term(t.arg(0), 3)} {op} {self.term(t.arg(1), 3)}"
+            return f"({text})" if prec > 2 else text
+        raise Unrenderable(str(t))
+
+    def _sum(self, t: z3.ExprRef, prec: int) -> str:
+        text = ""
+        for i, child in enumerate(t.children()):
+            negative, magnitude = _split_negative(child)
+            if i == 0:
+                text = ("-" if negative else "") + self.term(magnitude, 2)
+            else:
+                text += (" - " if negative else " + ") + self.term(magnitude, 2)
+        return f"({text})" if prec > 1 else text
+
+    def _name(self, t: z3.ExprRef) -> str:
+        name = self.names.get(t.decl().name(), "")
+        if not name:
+            self.hidden_seen = True
+            raise Unrenderable(f"hidden variable {t.decl().name()}")
+        return name
+
+
+def _is_minus_one(t: z3.ExprRef) -> bool:
+    if z3.is_int_value(t):
+        return t.as_long() == -1  # type: ignore[attr-defined]
+    if z3.is_bv_value(t):
+        return t.as_signed_long() == -1  # type: ignore[attr-defined]
+    return False
+
+
+def _split_negative(t: z3.ExprRef) -> tuple[bool, z3.ExprRef]:
+    """`-1 * x` -> (True, x); `-3 * x` -> (True, 3 * x); `-4` -> (True, 4)."""
+    if z3.is_int_value(t) and t.as_long() < 0:  # type: ignore[attr-defined]
+        return True, z3.IntVal(-t.as_long())  # type: ignore[attr-defined]
+    if z3.is_app(t) and t.decl().kind() == z3.Z3_OP_MUL and t.num_args() == 2:
+        coeff = t.arg(0)
+        if z3.is_int_value(coeff) and coeff.as_long() < 0:  # type: ignore[attr-defined]
+            if coeff.as_long() == -1:  # type: ignore[attr-defined]
+                return True, t.arg(1)
+            return True, z3.IntVal(-coeff.as_long()) * t.arg(1)  # type: ignore[attr-defined]
+    return False, t
+
+
+def flatten_and(f: z3.ExprRef) -> list[z3.ExprRef]:
+    if z3.is_and(f):
+        out: list[z3.ExprRef] = []
+        for child in f.children():
+            out += flatten_and(child)
+        return out
+    return [f]
+
+
+def conjuncts_text(f: z3.ExprRef, names: dict[str, str], language: str) -> str | None:
+    """`f` as source text, leaving out conjuncts that cannot be shown (hidden
+    temporaries, operators without a spelling). None when nothing is left."""
+    renderer = Renderer(names, language)
+    shown = []
+    for part in flatten_and(z3.simplify(f)):
+        if z3.is_true(part):
+            continue
+        try:
+            shown.append(renderer.formula(part, False))
+        except Unrenderable:
+            continue
+    if not shown:
+        return None
+    return f" {renderer.words()[0]} ".join(shown)
+
+
+def term_text(t: z3.ExprRef, names: dict[str, str], language: str) -> str | None:
+    try:
+        return Renderer(names, language).term(z3.simplify(t))
+    except Unrenderable:
+        return None

@@ -1,0 +1,1157 @@
+"""Python frontend: the `ast` of one function unit -> `ir.Function` (or `ir.Unsupported`).
+
+The subset is int/bool code: arithmetic, comparisons, `and`/`or`/`not`, `if`, `while`,
+`for ... in range(...)`, asserts and calls to other functions of the same file (inlined).
+Semantics are Python's exactly: unbounded ints, floor `//` and `%`, `bool` is an `int`,
+short-circuit `and`/`or` returning an operand, chained comparisons. Anything else makes
+the unit `Unsupported` with the construct and its file line; lowering never raises.
+
+Naming: source variables keep their names; variables of an inlined call are renamed
+`callee#k.name`; hidden temporaries start with `$` (`$t3`, `$for2.ctr`). `display` maps
+every source and renamed variable to its source name; hidden temporaries are not in it.
+
+Typing: a variable's type is the type of its first assignment (in source order). A
+variable that is assigned both truth values and ints becomes INT and its truth values
+are cast (True -> 1), which preserves every int-level result; a `bool` parameter that is
+later assigned an int is unsupported. A call beyond the inlining bound yields an INT.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
+
+from prooflens.analysis import ir
+from prooflens.analysis.settings import Settings
+
+if TYPE_CHECKING:
+    from prooflens.analysis.syntax import ParsedFile, Unit
+
+MAX_POWER = 64  # largest `x ** n` lowered to multiplications (non-constant base)
+MAX_FOLDED_POWER = 4096  # largest `c ** n` folded when both are constants
+MAX_INLINES = 2000  # inlined calls per function before giving up (size guard)
+BUILTIN_CALLS = frozenset({"abs", "min", "max", "isinstance", "range", "int", "bool"})
+
+_STMT_NAMES: dict[type, str] = {
+    ast.Try: "try statement", ast.With: "with statement", ast.Raise: "raise statement",
+    ast.Global: "global statement", ast.Nonlocal: "nonlocal statement",
+    ast.FunctionDef: "nested function definition", ast.ClassDef: "nested class definition",
+    ast.AsyncFunctionDef: "nested async function", ast.AsyncFor: "async for",
+    ast.AsyncWith: "async with", ast.Import: "import statement",
+    ast.ImportFrom: "import statement", ast.Delete: "del statement",
+    ast.Match: "match statement", ast.TryStar: "try statement",
+}  # fmt: skip
+_EXPR_NAMES: dict[type, str] = {
+    ast.List: "list", ast.Tuple: "tuple", ast.Dict: "dict", ast.Set: "set",
+    ast.ListComp: "list comprehension", ast.SetComp: "set comprehension",
+    ast.DictComp: "dict comprehension", ast.GeneratorExp: "generator expression",
+    ast.Lambda: "lambda", ast.Attribute: "attribute access", ast.Subscript: "subscript",
+    ast.JoinedStr: "f-string", ast.FormattedValue: "f-string", ast.Await: "await",
+    ast.Yield: "yield", ast.YieldFrom: "yield", ast.NamedExpr: "assignment expression :=",
+    ast.Starred: "starred expression", ast.Slice: "slice",
+}  # fmt: skip
+_BINOPS: dict[type, str] = {
+    ast.Add: "add", ast.Sub: "sub", ast.Mult: "mul", ast.FloorDiv: "floordiv", ast.Mod: "floormod",
+}  # fmt: skip
+_BINOP_SYMBOLS: dict[type, str] = {
+    ast.Div: "/", ast.MatMult: "@", ast.BitAnd: "&", ast.BitOr: "|", ast.BitXor: "^",
+    ast.LShift: "<<", ast.RShift: ">>", ast.FloorDiv: "//", ast.Mod: "%", ast.Pow: "**",
+}  # fmt: skip
+_CMPOPS: dict[type, str] = {
+    ast.Eq: "eq", ast.NotEq: "ne", ast.Lt: "lt", ast.LtE: "le", ast.Gt: "gt", ast.GtE: "ge",
+}  # fmt: skip
+_CMP_NAMES: dict[type, str] = {
+    ast.Is: "'is' comparison", ast.IsNot: "'is not' comparison",
+    ast.In: "'in' operator", ast.NotIn: "'not in' operator",
+}  # fmt: skip
+
+
+# ------------------------------------------------------------------------ entry point
+
+
+def lower(parsed: ParsedFile, unit: Unit, settings: Settings) -> ir.Function | ir.Unsupported:
+    """Lower one Python function unit of `parsed` to the IR."""
+    try:
+        return _lower(parsed, unit, settings)
+    except _Unsupported as exc:
+        return ir.Unsupported(exc.construct, exc.line, exc.column)
+    except (RecursionError, MemoryError):
+        return ir.Unsupported("expression nested too deeply", unit.line, unit.column)
+    except Exception as exc:  # noqa: BLE001 - last resort: a frontend bug must not crash checks
+        return ir.Unsupported(f"internal error: {exc!r}", unit.line, unit.column)
+
+
+def _lower(parsed: ParsedFile, unit: Unit, settings: Settings) -> ir.Function:
+    """Lower, re-running with widened variable types until every type is consistent."""
+    forced: set[str] = set()
+    units = _function_units(parsed)
+    while True:
+        lowerer = _Lowerer(parsed, units, settings, frozenset(forced))
+        try:
+            return lowerer.function(unit)
+        except _Retype as retype:
+            if retype.name in forced:  # cannot happen: widening is monotone
+                raise _Unsupported(f"variable {retype.name} of mixed type", unit.line) from None
+            forced.add(retype.name)
+
+
+class _Unsupported(Exception):
+    def __init__(self, construct: str, line: int, column: int = 1) -> None:
+        super().__init__(construct)
+        self.construct = construct
+        self.line = line
+        self.column = column
+
+
+class _Retype(Exception):
+    """A variable first typed BOOL is assigned an int: lower again with it INT."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(name)
+        self.name = name
+
+
+def _function_units(parsed: ParsedFile) -> dict[str, Unit]:
+    """Top-level Python functions of the file by name; a later definition wins, as at
+    run time."""
+    found: dict[str, Unit] = {}
+    for unit in parsed.units:
+        if unit.language == "python" and unit.column == 1:
+            found[unit.name] = unit
+    return found
+
+
+# ----------------------------------------------------------------------- source text
+
+
+@dataclass(frozen=True)
+class _Source:
+    """The parsed text of one unit and the map from `ast` positions to file positions."""
+
+    lines: tuple[str, ...]
+    line_shift: int
+
+    def pos(self, lineno: int, col_offset: int) -> tuple[int, int]:
+        """File (line, 1-based character column) of an `ast` (line, byte offset)."""
+        text = self.lines[lineno - 1] if 0 < lineno <= len(self.lines) else ""
+        column = len(text.encode("utf-8")[:col_offset].decode("utf-8", "replace")) + 1
+        return lineno + self.line_shift, column
+
+    def span(self, node: ast.AST) -> ir.Span:
+        line, column = self.pos(node.lineno, node.col_offset)  # type: ignore[attr-defined]
+        end_lineno = getattr(node, "end_lineno", None) or node.lineno  # type: ignore[attr-defined]
+        end_offset = getattr(node, "end_col_offset", None)
+        if end_offset is None:
+            return ir.Span(line, column, line, column)
+        end_line, end_column = self.pos(end_lineno, end_offset)
+        return ir.Span(line, column, end_line, max(end_column - 1, 1))
+
+    def keyword_span(self, node: ast.stmt, keyword: str) -> ir.Span:
+        line, column = self.pos(node.lineno, node.col_offset)
+        return ir.Span(line, column, line, column + len(keyword) - 1)
+
+    def segment(self, node: ast.AST) -> str:
+        return ast.get_source_segment("\n".join(self.lines), node) or ast.unparse(node)
+
+
+@dataclass(frozen=True)
+class _Parsed:
+    fdef: ast.FunctionDef
+    source: _Source
+
+
+def _parse_unit(parsed: ParsedFile, unit: Unit) -> _Parsed:
+    """`ast` of the unit's `def`; positions are shifted to the file's."""
+    text = unit.text
+    shift = unit.line - 1
+    if unit.column > 1:  # an indented def: parse it inside a dummy block
+        file_lines = parsed.text.splitlines()
+        prefix = ""
+        if unit.line <= len(file_lines):
+            prefix = file_lines[unit.line - 1][: unit.column - 1]
+        if prefix.strip():
+            prefix = " " * (unit.column - 1)
+        text = "if True:\n" + prefix + text
+        shift -= 1
+    try:
+        module = ast.parse(text)
+    except (RecursionError, MemoryError):
+        raise _Unsupported("expression nested too deeply", unit.line, unit.column) from None
+    except SyntaxError as exc:
+        message = (exc.msg or "syntax error").lower()
+        if "too many nested" in message or "too complex" in message:
+            raise _Unsupported("expression nested too deeply", unit.line, unit.column) from None
+        line = (exc.lineno or 1) + shift
+        raise _Unsupported(f"syntax error ({exc.msg})", line, exc.offset or 1) from None
+    except ValueError as exc:  # e.g. null bytes in the source
+        raise _Unsupported(f"unparseable source ({exc})", unit.line, unit.column) from None
+    node = module.body[0] if module.body else None
+    if isinstance(node, ast.If):
+        node = node.body[0]
+    source = _Source(tuple(text.splitlines()), shift)
+    if isinstance(node, ast.AsyncFunctionDef):
+        raise _Unsupported("async function", *source.pos(node.lineno, node.col_offset))
+    if not isinstance(node, ast.FunctionDef):
+        raise _Unsupported("unit that is not a function definition", unit.line, unit.column)
+    if node.decorator_list or _decorated_above(parsed.text, unit.line):
+        raise _Unsupported("decorator", unit.line, unit.column)
+    return _Parsed(node, source)
+
+
+def _decorated_above(text: str, line: int) -> bool:
+    """Does a decorator line precede the `def` on `line` (outside the unit's text)?"""
+    lines = text.splitlines()
+    index = line - 2
+    while 0 <= index < len(lines):
+        stripped = lines[index].strip()
+        if stripped and not stripped.startswith("#"):
+            return stripped.startswith("@")
+        index -= 1
+    return False
+
+
+# --------------------------------------------------------------------- lowering state
+
+
+@dataclass
+class _Frame:
+    """One function being lowered: the top-level unit or an inlined call of it."""
+
+    name: str
+    prefix: str  # "" for the unit itself, "callee#k." for an inlined call
+    source: _Source
+    params: frozenset[str]
+    locals: frozenset[str]
+    depth: int
+    precondition: bool = False  # lowering a leading assert of the unit: checks are assumes
+    returns: list[ir.Expr | None] = field(default_factory=list)
+    loops: list[list[frozenset[str]]] = field(default_factory=list)  # break states per loop
+
+
+Assigned = frozenset[str] | None  # definitely assigned source names; None = unreachable
+
+
+def _meet(a: Assigned, b: Assigned) -> Assigned:
+    if a is None:
+        return b
+    if b is None:
+        return a
+    return a & b
+
+
+def _conj(guard: ir.Expr | None, cond: ir.Expr) -> ir.Expr:
+    return cond if guard is None else ir.Binary("and", guard, cond, ir.BOOL, cond.span)
+
+
+def _truth(expr: ir.Expr) -> ir.Expr:
+    """Python truthiness as a BOOL expression."""
+    return expr if expr.type == ir.BOOL else ir.Cast(expr, ir.BOOL, expr.span)
+
+
+def _as_int(expr: ir.Expr) -> ir.Expr:
+    """`bool` is an `int`: True -> 1, False -> 0."""
+    return expr if expr.type == ir.INT else ir.Cast(expr, ir.INT, expr.span)
+
+
+def _not(expr: ir.Expr) -> ir.Expr:
+    return ir.Unary("not", expr, ir.BOOL, expr.span)
+
+
+def _int(value: int, span: ir.Span = ir.NO_SPAN) -> ir.Const:
+    return ir.Const(value, ir.INT, span)
+
+
+def _param_type(arg: ast.arg, source: _Source) -> ir.Type | None:
+    """INT or BOOL from an `int`/`bool` annotation; None when unannotated."""
+    ann = arg.annotation
+    if ann is None:
+        return None
+    if isinstance(ann, ast.Name) and ann.id in ("int", "bool"):
+        return ir.BOOL if ann.id == "bool" else ir.INT
+    if isinstance(ann, ast.Constant) and ann.value in ("int", "bool"):
+        return ir.BOOL if ann.value == "bool" else ir.INT
+    raise _Unsupported(f"parameter annotation {source.segment(ann)}", *_pos(source, ann))
+
+
+def _pos(source: _Source, node: ast.AST) -> tuple[int, int]:
+    return source.pos(node.lineno, node.col_offset)  # type: ignore[attr-defined]
+
+
+def _check_signature(fdef: ast.FunctionDef, source: _Source) -> None:
+    """Only plain positional parameters: no defaults, *args, **kwargs, keyword-only."""
+    args = fdef.args
+    if args.vararg is not None:
+        raise _Unsupported("*args parameter", *_pos(source, args.vararg))
+    if args.kwarg is not None:
+        raise _Unsupported("**kwargs parameter", *_pos(source, args.kwarg))
+    if args.kwonlyargs:
+        raise _Unsupported("keyword-only parameter", *_pos(source, args.kwonlyargs[0]))
+    if args.defaults:
+        raise _Unsupported("default argument value", *_pos(source, args.defaults[0]))
+    if fdef.returns is not None:
+        ret = fdef.returns
+        ok = (isinstance(ret, ast.Name) and ret.id in ("int", "bool")) or (
+            isinstance(ret, ast.Constant) and ret.value in ("int", "bool", None)
+        )
+        if not ok:
+            raise _Unsupported(f"return annotation {source.segment(ret)}", *_pos(source, ret))
+    for arg in args.posonlyargs + args.args:
+        _param_type(arg, source)
+
+
+def _scope_check(fdef: ast.FunctionDef, source: _Source) -> frozenset[str]:
+    """The function's local names (assigned anywhere, as Python decides scope); rejects
+    constructs that change the whole function's meaning (generators, global, nested scopes)."""
+    names: set[str] = set()
+    for node in _walk_own(fdef):
+        if isinstance(node, ast.Yield | ast.YieldFrom | ast.Await):
+            raise _Unsupported("yield" if not isinstance(node, ast.Await) else "await",
+                               *_pos(source, node))  # fmt: skip
+        if isinstance(node, ast.Global | ast.Nonlocal):
+            raise _Unsupported(_STMT_NAMES[type(node)], *_pos(source, node))
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store | ast.Del):
+            names.add(node.id)
+    return frozenset(names)
+
+
+def _walk_own(fdef: ast.FunctionDef) -> Iterator[ast.AST]:
+    """Nodes of the function body, not descending into nested scopes."""
+    stack: list[ast.AST] = list(reversed(fdef.body))
+    scopes = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda,
+              ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)  # fmt: skip
+    while stack:
+        node = stack.pop()
+        yield node
+        if isinstance(node, scopes):
+            continue
+        stack.extend(reversed(list(ast.iter_child_nodes(node))))
+
+
+def _split_body(body: list[ast.stmt]) -> tuple[list[ast.Assert], list[ast.stmt]]:
+    """(leading asserts after an optional docstring, the rest)."""
+    index = 0
+    if body and _is_docstring(body[0]):
+        index = 1
+    leading: list[ast.Assert] = []
+    while index < len(body) and isinstance(body[index], ast.Assert):
+        leading.append(body[index])  # type: ignore[arg-type]
+        index += 1
+    return leading, body[index:]
+
+
+def _is_docstring(stmt: ast.stmt) -> bool:
+    return (
+        isinstance(stmt, ast.Expr)
+        and isinstance(stmt.value, ast.Constant)
+        and isinstance(stmt.value.value, str)
+    )
+
+
+# -------------------------------------------------------------------------- lowerer
+
+
+class _Lowerer:
+    """Lowers one unit (with its inlined callees) into one `ir.Function`."""
+
+    def __init__(
+        self,
+        parsed: ParsedFile,
+        units: dict[str, Unit],
+        settings: Settings,
+        forced_int: frozenset[str],
+    ) -> None:
+        self.parsed = parsed
+        self.units = units
+        self.settings = settings
+        self.forced_int = forced_int
+        self.variables: dict[str, ir.Type] = {}
+        self.display: dict[str, str] = {}
+        self.bool_params: set[str] = set()
+        self.out: list[ir.Stmt] = []
+        self.assigned: Assigned = frozenset()
+        self.temps = 0
+        self.loop_ids = 0
+        self.inlines = 0
+        self.cache: dict[str, _Parsed] = {}
+
+    # ---------------------------------------------------------------- function
+
+    def function(self, unit: Unit) -> ir.Function:
+        parsed = _parse_unit(self.parsed, unit)
+        fdef, source = parsed.fdef, parsed.source
+        _check_signature(fdef, source)
+        params: list[ir.Param] = []
+        for arg in fdef.args.posonlyargs + fdef.args.args:
+            t = _param_type(arg, source) or ir.INT
+            params.append(ir.Param(arg.arg, t, source.span(arg)))
+            self.variables[arg.arg] = t
+            self.display[arg.arg] = arg.arg
+            if t == ir.BOOL:
+                self.bool_params.add(arg.arg)
+        names = frozenset(p.name for p in params)
+        frame = _Frame(fdef.name, "", source, names, _scope_check(fdef, source) - names, 0)
+        self.assigned = names
+        leading, rest = _split_body(fdef.body)
+        for stmt in leading:
+            self.precondition(frame, stmt)
+        for stmt in rest:
+            if self.assigned is None:
+                break
+            self.stmt(frame, stmt)
+        span = source.span(fdef)
+        if self.assigned is not None:
+            end = ir.Span(span.end_line, span.end_column, span.end_line, span.end_column)
+            self.out.append(ir.Return(None, end))
+            frame.returns.append(None)
+        values = frame.returns
+        returns_bool = bool(values) and all(v is not None and v.type == ir.BOOL for v in values)
+        typed = [v for v in values if v is not None]
+        return_type: ir.Type | None = None
+        if typed:
+            return_type = ir.BOOL if all(v.type == ir.BOOL for v in typed) else ir.INT
+        return ir.Function(
+            name=fdef.name,
+            params=tuple(params),
+            return_type=return_type,
+            body=tuple(self.out),
+            variables=dict(self.variables),
+            span=span,
+            language="python",
+            display=dict(self.display),
+            returns_bool=returns_bool,
+        )
+
+    def precondition(self, frame: _Frame, stmt: ast.Assert) -> None:
+        """A leading assert of the unit: inputs that fail it (or crash it) are not considered."""
+        self.assert_message(frame, stmt)
+        frame.precondition = True
+        cond = _truth(self.expr(frame, stmt.test, None))
+        frame.precondition = False
+        self.out.append(ir.Assume(cond, frame.source.span(stmt)))
+
+    def assert_message(self, frame: _Frame, stmt: ast.Assert) -> None:
+        if stmt.msg is not None and not isinstance(stmt.msg, ast.Constant):
+            raise _Unsupported("assert message that is not a constant",
+                               *_pos(frame.source, stmt.msg))  # fmt: skip
+
+    # -------------------------------------------------------------- statements
+
+    def block(self, frame: _Frame, stmts: list[ast.stmt]) -> tuple[ir.Stmt, ...]:
+        """Lower `stmts` into a new block; code after a jump is unreachable and skipped."""
+        saved, self.out = self.out, []
+        for stmt in stmts:
+            if self.assigned is None:
+                break
+            self.stmt(frame, stmt)
+        body, self.out = tuple(self.out), saved
+        return body
+
+    def stmt(self, frame: _Frame, stmt: ast.stmt) -> None:
+        source = frame.source
+        handler = getattr(self, f"stmt_{type(stmt).__name__}", None)
+        if handler is not None:
+            handler(frame, stmt)
+            return
+        name = _STMT_NAMES.get(type(stmt), f"{type(stmt).__name__} statement")
+        raise _Unsupported(name, *_pos(source, stmt))
+
+    def stmt_Pass(self, frame: _Frame, stmt: ast.Pass) -> None:  # noqa: N802
+        return None
+
+    def stmt_Expr(self, frame: _Frame, stmt: ast.Expr) -> None:  # noqa: N802
+        value = stmt.value
+        if isinstance(value, ast.Constant) and (
+            isinstance(value.value, str) or value.value is Ellipsis
+        ):
+            return  # docstring or a bare string: no effect
+        if (
+            isinstance(value, ast.Call)
+            and isinstance(value.func, ast.Name)
+            and self.is_same_file_call(frame, value.func.id)
+        ):
+            self.inline_call(frame, value, None, want_value=False)
+            return
+        self.expr(frame, value, None)  # evaluated for its checks only
+
+    def stmt_Assert(self, frame: _Frame, stmt: ast.Assert) -> None:  # noqa: N802
+        self.assert_message(frame, stmt)
+        cond = _truth(self.expr(frame, stmt.test, None))
+        message = frame.source.segment(stmt.test)
+        self.out.append(ir.Assert(cond, "assertion", message, frame.source.span(stmt)))
+
+    def stmt_Return(self, frame: _Frame, stmt: ast.Return) -> None:  # noqa: N802
+        value: ir.Expr | None = None
+        is_none = stmt.value is None or (
+            isinstance(stmt.value, ast.Constant) and stmt.value.value is None
+        )
+        if not is_none:
+            value = self.expr(frame, stmt.value, None)  # type: ignore[arg-type]
+        frame.returns.append(value)
+        self.out.append(ir.Return(value, frame.source.span(stmt)))
+        self.assigned = None
+
+    def stmt_Break(self, frame: _Frame, stmt: ast.Break) -> None:  # noqa: N802
+        if self.assigned is not None and frame.loops:
+            frame.loops[-1].append(self.assigned)
+        self.out.append(ir.Break(frame.source.span(stmt)))
+        self.assigned = None
+
+    def stmt_Continue(self, frame: _Frame, stmt: ast.Continue) -> None:  # noqa: N802
+        self.out.append(ir.Continue(frame.source.span(stmt)))
+        self.assigned = None
+
+    def stmt_If(self, frame: _Frame, stmt: ast.If) -> None:  # noqa: N802
+        cond = _truth(self.expr(frame, stmt.test, None))
+        before = self.assigned
+        then = self.block(frame, stmt.body)
+        after_then, self.assigned = self.assigned, before
+        orelse = self.block(frame, stmt.orelse)
+        self.assigned = _meet(after_then, self.assigned)
+        self.out.append(ir.If(cond, then, orelse, frame.source.span(stmt)))
+
+    def stmt_While(self, frame: _Frame, stmt: ast.While) -> None:  # noqa: N802
+        source = frame.source
+        if stmt.orelse:
+            raise _Unsupported("while ... else", *_pos(source, stmt))
+        span = source.keyword_span(stmt, "while")
+        entry = self.assigned
+        saved, self.out = self.out, []
+        cond = _truth(self.expr(frame, stmt.test, None))
+        pre, self.out = self.out, saved
+        loop_id = self.next_loop_id()
+        frame.loops.append([])
+        body = self.block(frame, stmt.body)
+        breaks = frame.loops.pop()
+        if pre:  # the condition needs statements: test it at the top of the body
+            exit_ = ir.If(_not(cond), (ir.Break(span),), (), span)
+            body = (*pre, exit_, *body)
+            cond = ir.Const(True, ir.BOOL, span)
+        forever = isinstance(cond, ir.Const) and cond.value is True and not pre
+        self.assigned = entry
+        if forever:
+            self.assigned = None
+            for state in breaks:
+                self.assigned = _meet(self.assigned, state)
+        self.out.append(ir.Loop(cond, body, (), loop_id, "while", True, span))
+
+    def stmt_For(self, frame: _Frame, stmt: ast.For) -> None:  # noqa: N802
+        source = frame.source
+        if stmt.orelse:
+            raise _Unsupported("for ... else", *_pos(source, stmt))
+        if not isinstance(stmt.target, ast.Name):
+            raise _Unsupported("for-loop target that is not a name", *_pos(source, stmt.target))
+        start, stop, step = self.range_bounds(frame, stmt.iter)
+        span = source.keyword_span(stmt, "for")
+        loop_id = self.next_loop_id()
+        ctr, end = f"$for{loop_id}.ctr", f"$for{loop_id}.stop"
+        self.variables[ctr] = ir.INT
+        self.variables[end] = ir.INT
+        self.out.append(ir.Assign(ctr, start, span))
+        self.out.append(ir.Assign(end, stop, span))
+        ctr_var, end_var = ir.Var(ctr, ir.INT, span), ir.Var(end, ir.INT, span)
+        cond = ir.Binary("lt" if step > 0 else "gt", ctr_var, end_var, ir.BOOL, span)
+        entry = self.assigned
+        saved, self.out = self.out, []
+        self.store(frame, stmt.target.id, ctr_var, source.span(stmt.target))
+        first = self.out[0]
+        self.out = saved
+        frame.loops.append([])
+        body = self.block(frame, stmt.body)
+        frame.loops.pop()
+        update = ir.Assign(ctr, ir.Binary("add", ctr_var, _int(step, span), ir.INT, span), span)
+        self.assigned = entry
+        self.out.append(ir.Loop(cond, (first, *body), (update,), loop_id, "for", True, span))
+
+    def range_bounds(self, frame: _Frame, node: ast.expr) -> tuple[ir.Expr, ir.Expr, int]:
+        """(start, stop, constant step) of `range(...)`, evaluated once in order."""
+        source = frame.source
+        if not (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id == "range"
+            and not self.shadowed(frame, "range")
+        ):
+            raise _Unsupported("for-loop over a non-range iterable", *_pos(source, node))
+        self.plain_call_args(frame, node)
+        args = node.args
+        if not 1 <= len(args) <= 3:
+            raise _Unsupported(f"range with {len(args)} arguments", *_pos(source, node))
+        step = 1
+        if len(args) == 3:
+            step_value = _constant_int(args[2])
+            if step_value is None or step_value == 0:
+                raise _Unsupported("range step that is not a nonzero integer constant",
+                                   *_pos(source, args[2]))  # fmt: skip
+            step = step_value
+        values = [_as_int(self.expr(frame, a, None)) for a in args[:2]]
+        if len(values) == 1:
+            return _int(0, source.span(node)), values[0], step
+        return values[0], values[1], step
+
+    def stmt_Assign(self, frame: _Frame, stmt: ast.Assign) -> None:  # noqa: N802
+        source = frame.source
+        targets = stmt.targets
+        if len(targets) == 1 and isinstance(targets[0], ast.Tuple | ast.List):
+            self.tuple_assign(frame, targets[0], stmt.value)
+            return
+        for target in targets:
+            if not isinstance(target, ast.Name):
+                raise _Unsupported(_target_name(target), *_pos(source, target))
+        value = self.expr(frame, stmt.value, None)
+        if len(targets) > 1:
+            value = self.atom(value)
+        for target in targets:
+            self.store(frame, target.id, value, source.span(stmt))  # type: ignore[attr-defined]
+
+    def tuple_assign(self, frame: _Frame, target: ast.Tuple | ast.List, value: ast.expr) -> None:
+        """`a, b = x, y`: every right side is evaluated before any name is bound."""
+        source = frame.source
+        if not isinstance(value, ast.Tuple):
+            raise _Unsupported("unpacking of a value that is not a tuple display",
+                               *_pos(source, value))  # fmt: skip
+        names = target.elts
+        for name in names:
+            if not isinstance(name, ast.Name):
+                raise _Unsupported(_target_name(name), *_pos(source, name))
+        if any(isinstance(e, ast.Starred) for e in value.elts) or len(value.elts) != len(names):
+            raise _Unsupported("tuple assignment with mismatched lengths", *_pos(source, value))
+        values = [self.temp(self.expr(frame, e, None)) for e in value.elts]
+        for name, val in zip(names, values, strict=True):
+            self.store(frame, name.id, val, source.span(name))  # type: ignore[attr-defined]
+
+    def stmt_AugAssign(self, frame: _Frame, stmt: ast.AugAssign) -> None:  # noqa: N802
+        source = frame.source
+        if not isinstance(stmt.target, ast.Name):
+            raise _Unsupported(_target_name(stmt.target), *_pos(source, stmt.target))
+        current = self.read(frame, stmt.target.id, stmt.target)
+        span = source.span(stmt)
+        value = self.binop(frame, stmt, stmt.op, current, stmt.value, None, span)
+        self.store(frame, stmt.target.id, value, span)
+
+    def stmt_AnnAssign(self, frame: _Frame, stmt: ast.AnnAssign) -> None:  # noqa: N802
+        source = frame.source
+        if not isinstance(stmt.target, ast.Name):
+            raise _Unsupported(_target_name(stmt.target), *_pos(source, stmt.target))
+        ann = stmt.annotation
+        if not (isinstance(ann, ast.Name) and ann.id in ("int", "bool")):
+            raise _Unsupported(f"variable annotation {source.segment(ann)}", *_pos(source, ann))
+        if stmt.value is not None:
+            value = self.expr(frame, stmt.value, None)
+            self.store(frame, stmt.target.id, value, source.span(stmt))
+
+    # --------------------------------------------------------------- variables
+
+    def next_loop_id(self) -> int:
+        self.loop_ids += 1
+        return self.loop_ids
+
+    def store(self, frame: _Frame, name: str, value: ir.Expr, span: ir.Span) -> None:
+        """`name = value`, keeping each variable at one type (see the module docstring)."""
+        var = frame.prefix + name
+        known = self.variables.get(var)
+        if known is None:
+            known = ir.INT if var in self.forced_int else value.type
+            self.variables[var] = known
+            self.display[var] = name
+        if known != value.type:
+            if known == ir.INT:
+                value = _as_int(value)
+            elif var in self.bool_params:
+                raise _Unsupported(f"bool parameter {name} assigned an int", span.line,
+                                   span.column)  # fmt: skip
+            else:
+                raise _Retype(var)
+        self.out.append(ir.Assign(var, value, span))
+        if self.assigned is not None:
+            self.assigned = self.assigned | {name}
+
+    def read(self, frame: _Frame, name: str, node: ast.AST) -> ir.Expr:
+        source = frame.source
+        span = source.span(node)
+        if name in frame.params or name in frame.locals:
+            if self.assigned is None or name not in self.assigned:
+                raise _Unsupported(f"possibly unassigned variable {name}", span.line, span.column)
+            var = frame.prefix + name
+            return ir.Var(var, self.variables[var], span)
+        if name in self.units:
+            raise _Unsupported(f"function {name} used as a value", span.line, span.column)
+        if name in BUILTIN_CALLS:
+            raise _Unsupported(f"builtin {name} used as a value", span.line, span.column)
+        raise _Unsupported(f"global name {name}", span.line, span.column)
+
+    def shadowed(self, frame: _Frame, name: str) -> bool:
+        return name in frame.params or name in frame.locals
+
+    def temp(self, value: ir.Expr) -> ir.Expr:
+        """A fresh hidden variable holding `value` (constants need none)."""
+        if isinstance(value, ir.Const):
+            return value
+        self.temps += 1
+        name = f"$t{self.temps}"
+        self.variables[name] = value.type
+        self.out.append(ir.Assign(name, value, value.span))
+        return ir.Var(name, value.type, value.span)
+
+    def atom(self, value: ir.Expr) -> ir.Expr:
+        """`value` as a variable or constant, so that repeating it does not grow terms.
+        Expressions are pure and total, so evaluating one early is harmless."""
+        return value if isinstance(value, ir.Var | ir.Const) else self.temp(value)
+
+    def check(
+        self, frame: _Frame, cond: ir.Expr, kind: str, message: str, span: ir.Span,
+        guard: ir.Expr | None,
+    ) -> None:  # fmt: skip
+        """The check `cond` where it is evaluated (under `guard`)."""
+        if guard is not None:
+            cond = ir.Binary("implies", guard, cond, ir.BOOL, span)
+        if frame.precondition:
+            self.out.append(ir.Assume(cond, span))
+        else:
+            self.out.append(ir.Assert(cond, kind, message, span))
+
+    # ------------------------------------------------------------- expressions
+
+    def expr(self, frame: _Frame, node: ast.expr, guard: ir.Expr | None) -> ir.Expr:
+        """Lower `node`, emitting its checks and calls (under `guard`: evaluated only
+        when `guard` holds) before the current statement."""
+        source = frame.source
+        span = source.span(node)
+        if isinstance(node, ast.Constant):
+            return _constant(node.value, span)
+        if isinstance(node, ast.Name):
+            return self.read(frame, node.id, node)
+        if isinstance(node, ast.BinOp):
+            left = self.expr(frame, node.left, guard)
+            return self.binop(frame, node, node.op, left, node.right, guard, span)
+        if isinstance(node, ast.UnaryOp):
+            return self.unaryop(frame, node, guard, span)
+        if isinstance(node, ast.BoolOp):
+            return self.boolop(frame, node.op, node.values, guard, span)
+        if isinstance(node, ast.Compare):
+            return self.compare(frame, node, guard, span)
+        if isinstance(node, ast.IfExp):
+            return self.ifexp(frame, node, guard, span)
+        if isinstance(node, ast.Call):
+            return self.call(frame, node, guard, span)
+        name = _EXPR_NAMES.get(type(node), f"{type(node).__name__} expression")
+        raise _Unsupported(name, span.line, span.column)
+
+    def binop(
+        self, frame: _Frame, node: ast.AST, op: ast.operator, left: ir.Expr,
+        right_node: ast.expr, guard: ir.Expr | None, span: ir.Span,
+    ) -> ir.Expr:  # fmt: skip
+        source = frame.source
+        if isinstance(op, ast.Pow):
+            return self.power(frame, left, right_node, guard, span)
+        if type(op) not in _BINOPS:
+            symbol = _BINOP_SYMBOLS.get(type(op), type(op).__name__)
+            kind = "true division /" if isinstance(op, ast.Div) else f"operator {symbol}"
+            raise _Unsupported(kind, span.line, span.column)
+        right = _as_int(self.expr(frame, right_node, guard))
+        left = _as_int(left)
+        name = _BINOPS[type(op)]
+        if name in ("floordiv", "floormod"):
+            right = self.atom(right)
+            where = _operator_span(source, node, right_node, _BINOP_SYMBOLS[type(op)]) or span
+            nonzero = ir.Binary("ne", right, _int(0, where), ir.BOOL, where)
+            self.check(frame, nonzero, "division-by-zero", "division by zero", where, guard)
+        return ir.Binary(name, left, right, ir.INT, span)
+
+    def power(
+        self, frame: _Frame, base: ir.Expr, exponent: ast.expr, guard: ir.Expr | None,
+        span: ir.Span,
+    ) -> ir.Expr:  # fmt: skip
+        """`base ** n` for a constant `n >= 0`, as multiplications."""
+        n = _constant_int(exponent)
+        if n is None or n < 0:
+            raise _Unsupported("** with an exponent that is not a non-negative integer constant",
+                               span.line, span.column)  # fmt: skip
+        base = _as_int(base)
+        if isinstance(base, ir.Const) and n <= MAX_FOLDED_POWER:
+            return _int(int(base.value) ** n, span)
+        if n > MAX_POWER:
+            raise _Unsupported(f"** with an exponent above {MAX_POWER}", span.line, span.column)
+        if n == 0:
+            return _int(1, span)
+        base = self.atom(base)
+        result = base
+        for _ in range(n - 1):
+            result = ir.Binary("mul", result, base, ir.INT, span)
+        return result
+
+    def unaryop(
+        self, frame: _Frame, node: ast.UnaryOp, guard: ir.Expr | None, span: ir.Span
+    ) -> ir.Expr:
+        operand = self.expr(frame, node.operand, guard)
+        if isinstance(node.op, ast.Not):
+            return ir.Unary("not", _truth(operand), ir.BOOL, span)
+        if isinstance(node.op, ast.USub):
+            if isinstance(operand, ir.Const):
+                return _int(-int(operand.value), span)
+            return ir.Unary("neg", _as_int(operand), ir.INT, span)
+        if isinstance(node.op, ast.UAdd):
+            return _as_int(operand)
+        # ~x == -x - 1 on unbounded ints
+        negated = ir.Unary("neg", _as_int(operand), ir.INT, span)
+        return ir.Binary("sub", negated, _int(1, span), ir.INT, span)
+
+    def boolop(
+        self, frame: _Frame, op: ast.boolop, values: list[ast.expr], guard: ir.Expr | None,
+        span: ir.Span,
+    ) -> ir.Expr:  # fmt: skip
+        """`a and b` / `a or b`: the value of the operand that decides, with the right
+        operand evaluated (and checked) only when the left does not decide."""
+        first = self.atom(self.expr(frame, values[0], guard))
+        if len(values) == 1:
+            return first
+        is_and = isinstance(op, ast.And)
+        decides = _truth(first)
+        go_on = decides if is_and else _not(decides)
+        rest = self.boolop(frame, op, values[1:], _conj(guard, go_on), span)
+        if first.type == ir.BOOL and rest.type == ir.BOOL:
+            return ir.Binary("and" if is_and else "or", first, rest, ir.BOOL, span)
+        first_i, rest_i = _as_int(first), _as_int(rest)
+        if is_and:
+            return ir.Ite(decides, rest_i, first_i, ir.INT, span)
+        return ir.Ite(decides, first_i, rest_i, ir.INT, span)
+
+    def compare(
+        self, frame: _Frame, node: ast.Compare, guard: ir.Expr | None, span: ir.Span
+    ) -> ir.Expr:
+        """`a < b < c` is `a < b and b < c` with `b` evaluated once and `c` only if needed."""
+        left = self.expr(frame, node.left, guard)
+        result: ir.Expr | None = None
+        count = len(node.ops)
+        for index, (op, right_node) in enumerate(zip(node.ops, node.comparators, strict=True)):
+            if type(op) not in _CMPOPS:
+                line, column = _pos(frame.source, node)
+                raise _Unsupported(_CMP_NAMES.get(type(op), "comparison"), line, column)
+            right = self.expr(frame, right_node, guard)
+            if index + 1 < count:
+                right = self.atom(right)
+            part = _comparison(_CMPOPS[type(op)], left, right, span)
+            result = part if result is None else ir.Binary("and", result, part, ir.BOOL, span)
+            if index + 1 < count:
+                result = self.atom(result)
+                guard = _conj(guard, result)
+            left = right
+        assert result is not None  # ast guarantees at least one comparator
+        return result
+
+    def ifexp(
+        self, frame: _Frame, node: ast.IfExp, guard: ir.Expr | None, span: ir.Span
+    ) -> ir.Expr:
+        test = self.atom(_truth(self.expr(frame, node.test, guard)))
+        then = self.expr(frame, node.body, _conj(guard, test))
+        orelse = self.expr(frame, node.orelse, _conj(guard, _not(test)))
+        if then.type != orelse.type:
+            then, orelse = _as_int(then), _as_int(orelse)
+        return ir.Ite(test, then, orelse, then.type, span)
+
+    # ------------------------------------------------------------------- calls
+
+    def is_same_file_call(self, frame: _Frame, name: str) -> bool:
+        return name in self.units and not self.shadowed(frame, name)
+
+    def plain_call_args(self, frame: _Frame, node: ast.Call) -> None:
+        """Only positional arguments without `*`."""
+        if node.keywords:
+            raise _Unsupported("keyword argument in a call", *_pos(frame.source, node))
+        for arg in node.args:
+            if isinstance(arg, ast.Starred):
+                raise _Unsupported("*args in a call", *_pos(frame.source, arg))
+
+    def call(
+        self, frame: _Frame, node: ast.Call, guard: ir.Expr | None, span: ir.Span
+    ) -> ir.Expr:
+        func = node.func
+        if not isinstance(func, ast.Name):
+            text = frame.source.segment(func)
+            raise _Unsupported(f"call to {text[:40]}", span.line, span.column)
+        name = func.id
+        self.plain_call_args(frame, node)
+        if self.shadowed(frame, name):
+            raise _Unsupported(f"call to local variable {name}", span.line, span.column)
+        if name in self.units:
+            result = self.inline_call(frame, node, guard, want_value=True)
+            assert result is not None
+            return result
+        handler = getattr(self, f"builtin_{name}", None) if name in BUILTIN_CALLS else None
+        if handler is None:
+            raise _Unsupported(f"call to {name}", span.line, span.column)
+        return handler(frame, node, guard, span)
+
+    def builtin_args(
+        self, frame: _Frame, node: ast.Call, guard: ir.Expr | None, low: int, high: int | None
+    ) -> list[ir.Expr]:
+        count = len(node.args)
+        name = node.func.id  # type: ignore[attr-defined]
+        if count < low or (high is not None and count > high):
+            raise _Unsupported(f"{name} with {count} arguments", *_pos(frame.source, node))
+        return [self.expr(frame, a, guard) for a in node.args]
+
+    def builtin_abs(
+        self, frame: _Frame, node: ast.Call, guard: ir.Expr | None, span: ir.Span
+    ) -> ir.Expr:
+        (value,) = self.builtin_args(frame, node, guard, 1, 1)
+        value = self.atom(_as_int(value))
+        negative = ir.Binary("lt", value, _int(0, span), ir.BOOL, span)
+        return ir.Ite(negative, ir.Unary("neg", value, ir.INT, span), value, ir.INT, span)
+
+    def builtin_min(
+        self, frame: _Frame, node: ast.Call, guard: ir.Expr | None, span: ir.Span
+    ) -> ir.Expr:
+        return self.extremum(frame, node, guard, span, "lt")
+
+    def builtin_max(
+        self, frame: _Frame, node: ast.Call, guard: ir.Expr | None, span: ir.Span
+    ) -> ir.Expr:
+        return self.extremum(frame, node, guard, span, "gt")
+
+    def extremum(
+        self, frame: _Frame, node: ast.Call, guard: ir.Expr | None, span: ir.Span, op: str
+    ) -> ir.Expr:
+        """min/max: the first argument that is strictly smaller/larger than all before."""
+        if len(node.args) < 2:
+            raise _Unsupported(f"{node.func.id} of an iterable",  # type: ignore[attr-defined]
+                               *_pos(frame.source, node))  # fmt: skip
+        values = self.builtin_args(frame, node, guard, 2, None)
+        if any(v.type != ir.BOOL for v in values):
+            values = [_as_int(v) for v in values]
+        best = self.atom(values[0])
+        for value in values[1:]:
+            value = self.atom(value)
+            better = ir.Binary(op, _as_int(value), _as_int(best), ir.BOOL, span)
+            best = self.atom(ir.Ite(better, value, best, value.type, span))
+        return best
+
+    def builtin_int(
+        self, frame: _Frame, node: ast.Call, guard: ir.Expr | None, span: ir.Span
+    ) -> ir.Expr:
+        (value,) = self.builtin_args(frame, node, guard, 1, 1)
+        return _as_int(value)
+
+    def builtin_bool(
+        self, frame: _Frame, node: ast.Call, guard: ir.Expr | None, span: ir.Span
+    ) -> ir.Expr:
+        (value,) = self.builtin_args(frame, node, guard, 1, 1)
+        return _truth(value)
+
+    def builtin_range(
+        self, frame: _Frame, node: ast.Call, guard: ir.Expr | None, span: ir.Span
+    ) -> ir.Expr:
+        raise _Unsupported("range outside a for-loop header", span.line, span.column)
+
+    def builtin_isinstance(
+        self, frame: _Frame, node: ast.Call, guard: ir.Expr | None, span: ir.Span
+    ) -> ir.Expr:
+        """`isinstance(x, int)` holds for every value here (bool is an int);
+        `isinstance(x, bool)` is decided only when x is known to be a truth value."""
+        source = frame.source
+        if len(node.args) != 2:
+            raise _Unsupported(f"isinstance with {len(node.args)} arguments", span.line,
+                               span.column)  # fmt: skip
+        value = self.expr(frame, node.args[0], guard)
+        classes = node.args[1]
+        elts = classes.elts if isinstance(classes, ast.Tuple) else [classes]
+        kinds: list[str] = []
+        for elt in elts:
+            if not (isinstance(elt, ast.Name) and elt.id in ("int", "bool")) or self.shadowed(
+                frame, elt.id
+            ):
+                raise _Unsupported(f"isinstance check against {source.segment(elt)}",
+                                   *_pos(source, elt))  # fmt: skip
+            kinds.append(elt.id)
+        if "int" in kinds or value.type == ir.BOOL:
+            return ir.Const(True, ir.BOOL, span)
+        raise _Unsupported("isinstance(..., bool) on an int value", span.line, span.column)
+
+    # --------------------------------------------------------------- inlining
+
+    def inline_call(
+        self, frame: _Frame, node: ast.Call, guard: ir.Expr | None, want_value: bool
+    ) -> ir.Expr | None:
+        """A call of a same-file function, inlined with its variables renamed apart."""
+        source = frame.source
+        span = source.span(node)
+        name = node.func.id  # type: ignore[attr-defined]
+        self.plain_call_args(frame, node)
+        args = [self.expr(frame, a, guard) for a in node.args]
+        self.inlines += 1
+        if self.inlines > MAX_INLINES:
+            raise _Unsupported("too many inlined calls", span.line, span.column)
+        if frame.depth >= self.settings.inline_depth:
+            target = self.call_target(ir.INT, guard, span) if want_value else None
+            call = ir.Inline(target, name, (), span, depth_exceeded=True)
+            self.emit_guarded(call, guard, span)
+            return ir.Var(target, ir.INT, span) if target is not None else None
+        callee = self.parse_callee(name, span)
+        body, ret_type = self.inline_body(frame, callee, name, args, span, want_value)
+        target = self.call_target(ret_type, guard, span) if want_value else None
+        self.emit_guarded(ir.Inline(target, name, body, span), guard, span)
+        return ir.Var(target, ret_type, span) if target is not None else None
+
+    def call_target(self, t: ir.Type, guard: ir.Expr | None, span: ir.Span) -> str:
+        """A hidden variable for a call's result; defined even when the call is skipped."""
+        self.temps += 1
+        target = f"$t{self.temps}"
+        self.variables[target] = t
+        if guard is not None:
+            zero = ir.Const(False, ir.BOOL, span) if t == ir.BOOL else _int(0, span)
+            self.out.append(ir.Assign(target, zero, span))
+        return target
+
+    def emit_guarded(self, stmt: ir.Stmt, guard: ir.Expr | None, span: ir.Span) -> None:
+        self.out.append(stmt if guard is None else ir.If(guard, (stmt,), (), span))
+
+    def parse_callee(self, name: str, span: ir.Span) -> _Parsed:
+        if name not in self.cache:
+            unit = self.units[name]
+            if unit.has_error:
+                raise _Unsupported(f"call to {name}, which has a syntax error", span.line,
+                                   span.column)  # fmt: skip
+            try:
+                parsed = _parse_unit(self.parsed, unit)
+                _check_signature(parsed.fdef, parsed.source)
+            except _Unsupported as exc:
+                raise _nested(exc, name, span) from None
+            self.cache[name] = parsed
+        return self.cache[name]
+
+    def inline_body(
+        self, frame: _Frame, callee: _Parsed, name: str, args: list[ir.Expr], span: ir.Span,
+        want_value: bool,
+    ) -> tuple[tuple[ir.Stmt, ...], ir.Type]:  # fmt: skip
+        """The callee's statements in a fresh frame, and the type of its result."""
+        fdef, source = callee.fdef, callee.source
+        params = [a.arg for a in fdef.args.posonlyargs + fdef.args.args]
+        if len(params) != len(args):
+            raise _Unsupported(f"call to {name} with {len(args)} arguments "
+                               f"(it takes {len(params)})", span.line, span.column)  # fmt: skip
+        prefix = f"{name}#{self.inlines}."
+        try:
+            local_names = _scope_check(fdef, source) - set(params)
+        except _Unsupported as exc:
+            raise _nested(exc, name, span) from None
+        inner = _Frame(name, prefix, source, frozenset(params), local_names, frame.depth + 1)
+        saved_out, saved_assigned = self.out, self.assigned
+        self.out, self.assigned = [], frozenset()
+        try:
+            for param, arg in zip(params, args, strict=True):
+                self.store(inner, param, arg, span)
+            leading, rest = _split_body(fdef.body)
+            for stmt in leading:
+                self.callee_precondition(inner, stmt, span)
+            for stmt in rest:
+                if self.assigned is None:
+                    break
+                self.stmt(inner, stmt)
+        except _Unsupported as exc:
+            raise _nested(exc, name, span) from None
+        if self.assigned is not None:
+            self.out.append(ir.Return(None, span))
+            inner.returns.append(None)
+        body = tuple(self.out)
+        self.out, self.assigned = saved_out, saved_assigned
+        if want_value and any(v is None for v in inner.returns):
+            raise _Unsupported(f"use of the result of {name}, which may return None",
+                               span.line, span.column)  # fmt: skip
+        typed = [v for v in inner.returns if v is not None]
+        ret_type = ir.BOOL if typed and all(v.type == ir.BOOL for v in typed) else ir.INT
+        if ret_type == ir.INT:
+            body = _cast_returns(body)
+        return body, ret_type
+
+    def callee_precondition(self, frame: _Frame, stmt: ast.Assert, call: ir.Span) -> None:
+        """A callee's leading assert: the caller must meet it, checked at the call."""
+        self.assert_message(frame, stmt)
+        cond = _truth(self.expr(frame, stmt.test, None))
+        message = f"precondition of {frame.name}: {frame.source.segment(stmt.test)}"
+        self.out.append(ir.Assert(cond, "assertion", message, call))
+
+
+# ------------------------------------------------------------------------- helpers
+
+
+def _nested(exc: _Unsupported, callee: str, span: ir.Span) -> _Unsupported:
+    """An unsupported construct inside a callee, reported at the call."""
+    construct = f"{exc.construct} (line {exc.line}, in called function {callee})"
+    return _Unsupported(construct, span.line, span.column)
+
+
+def _cast_returns(body: tuple[ir.Stmt, ...]) -> tuple[ir.Stmt, ...]:
+    """This frame's truth-valued `return`s as ints (nested inlined frames untouched)."""
+    out: list[ir.Stmt] = []
+    for stmt in body:
+        if isinstance(stmt, ir.Return) and stmt.value is not None:
+            stmt = replace(stmt, value=_as_int(stmt.value))
+        elif isinstance(stmt, ir.If):
+            stmt = replace(stmt, then=_cast_returns(stmt.then), orelse=_cast_returns(stmt.orelse))
+        elif isinstance(stmt, ir.Loop):
+            stmt = replace(stmt, body=_cast_returns(stmt.body))
+        out.append(stmt)
+    return tuple(out)
+
+
+def _constant(value: object, span: ir.Span) -> ir.Const:
+    if isinstance(value, bool):
+        return ir.Const(value, ir.BOOL, span)
+    if isinstance(value, int):
+        return ir.Const(value, ir.INT, span)
+    kinds = {str: "string literal", float: "float literal", complex: "complex literal",
+             bytes: "bytes literal", type(None): "None value",
+             type(Ellipsis): "Ellipsis"}  # fmt: skip
+    raise _Unsupported(kinds.get(type(value), "constant"), span.line, span.column)
+
+
+def _constant_int(node: ast.expr) -> int | None:
+    """The value of an int literal, possibly negated (bools excluded)."""
+    sign = 1
+    while isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub | ast.UAdd):
+        sign = -sign if isinstance(node.op, ast.USub) else sign
+        node = node.operand
+    if isinstance(node, ast.Constant) and type(node.value) is int:
+        return sign * node.value
+    return None
+
+
+def _comparison(op: str, left: ir.Expr, right: ir.Expr, span: ir.Span) -> ir.Expr:
+    if not (op in ("eq", "ne") and left.type == ir.BOOL and right.type == ir.BOOL):
+        left, right = _as_int(left), _as_int(right)
+    return ir.Binary(op, left, right, ir.BOOL, span)
+
+
+def _target_name(target: ast.AST) -> str:
+    names = {ast.Attribute: "assignment to an attribute",
+             ast.Subscript: "assignment to a subscript",
+             ast.Starred: "starred assignment", ast.Tuple: "nested tuple assignment",
+             ast.List: "nested tuple assignment"}  # fmt: skip
+    return names.get(type(target), "assignment target")
+
+
+def _operator_span(
+    source: _Source, node: ast.AST, right: ast.expr, symbol: str
+) -> ir.Span | None:
+    """The span of a binary operator token: the first `symbol` before the right operand,
+    outside comments (for `x //= y`, the `//=` token)."""
+    lines = source.lines
+    if not isinstance(node, ast.BinOp | ast.AugAssign):
+        return None
+    start = node.left if isinstance(node, ast.BinOp) else node.target
+    line, offset = start.end_lineno, start.end_col_offset  # type: ignore[attr-defined]
+    if line is None or offset is None:
+        return None
+    stop = (right.lineno, right.col_offset)
+    while (line, offset) < stop and line <= len(lines):
+        data = lines[line - 1].encode("utf-8")
+        chunk = data[offset:] if line < stop[0] else data[offset : stop[1]]
+        text = chunk.decode("utf-8", "replace").split("#", 1)[0]
+        found = text.find(symbol)
+        if found >= 0:
+            byte = offset + len(text[:found].encode("utf-8"))
+            file_line, column = source.pos(line, byte)
+            return ir.Span(file_line, column, file_line, column + len(symbol) - 1)
+        line, offset = line + 1, 0
+    return None

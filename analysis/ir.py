@@ -1,0 +1,316 @@
+"""The small typed IR every frontend lowers to and every engine reads.
+
+Expressions are pure and total: every operation that can fail in the source language
+(division by zero, signed overflow, a bad shift) is preceded by an explicit `Assert`
+whose `kind` names the property, so engines need not know which language they check.
+Every node carries the `Span` of the source text it came from.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+# ---------------------------------------------------------------------------- spans
+
+
+@dataclass(frozen=True)
+class Span:
+    """1-based line and column of a node's first and last character in its file."""
+
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+
+NO_SPAN = Span(0, 0, 0, 0)
+
+# ---------------------------------------------------------------------------- types
+
+
+@dataclass(frozen=True)
+class IntType:
+    """Mathematical integers (Python's `int`)."""
+
+    def __str__(self) -> str:
+        return "int"
+
+
+@dataclass(frozen=True)
+class BoolType:
+    """Truth values (conditions; Python's `bool` when it is not used as a number)."""
+
+    def __str__(self) -> str:
+        return "bool"
+
+
+@dataclass(frozen=True)
+class BVType:
+    """A fixed-width two's complement integer (C's integer types)."""
+
+    width: int
+    signed: bool
+
+    def __str__(self) -> str:
+        return f"{'i' if self.signed else 'u'}{self.width}"
+
+    @property
+    def min(self) -> int:
+        return -(1 << (self.width - 1)) if self.signed else 0
+
+    @property
+    def max(self) -> int:
+        return (1 << (self.width - 1)) - 1 if self.signed else (1 << self.width) - 1
+
+
+Type = IntType | BoolType | BVType
+INT = IntType()
+BOOL = BoolType()
+
+# ---------------------------------------------------------------------- expressions
+
+# Operators of `Binary`. Their exact meaning (shared by the z3 encoding and the
+# concrete interpreter) is defined in `semantics.py` and `interpreter.py`.
+ARITH_OPS = frozenset(
+    {
+        "add", "sub", "mul",
+        "floordiv", "floormod",  # Python: round toward -inf, remainder has the divisor's sign
+        "div", "rem",            # C: truncate toward zero, remainder has the dividend's sign
+        "band", "bor", "bxor",
+        "shl", "shr",            # shr is arithmetic for signed BV, logical for unsigned
+    }
+)  # fmt: skip
+COMPARE_OPS = frozenset({"eq", "ne", "lt", "le", "gt", "ge"})
+BOOL_OPS = frozenset({"and", "or", "implies"})
+UNARY_OPS = frozenset({"neg", "not", "bnot"})
+
+
+@dataclass(frozen=True)
+class Const:
+    value: int | bool
+    type: Type
+    span: Span = NO_SPAN
+
+
+@dataclass(frozen=True)
+class Var:
+    name: str
+    type: Type
+    span: Span = NO_SPAN
+
+
+@dataclass(frozen=True)
+class Unary:
+    op: str  # one of UNARY_OPS
+    operand: Expr
+    type: Type
+    span: Span = NO_SPAN
+
+
+@dataclass(frozen=True)
+class Binary:
+    """`left op right`; arithmetic operands have the result's type, except `shl`/`shr`
+    whose right operand may have any integer type; comparisons and boolean operators
+    produce `BOOL`. `and`/`or` here are not short-circuit: operands are pure."""
+
+    op: str
+    left: Expr
+    right: Expr
+    type: Type
+    span: Span = NO_SPAN
+
+
+@dataclass(frozen=True)
+class Ite:
+    cond: Expr
+    then: Expr
+    orelse: Expr
+    type: Type
+    span: Span = NO_SPAN
+
+
+@dataclass(frozen=True)
+class Cast:
+    """Conversion to `type`: BV->BV truncates or extends (sign-extends a signed source);
+    BV/INT->BOOL is `!= 0`; BOOL->BV/INT is 0 or 1; BV->INT is the value; INT->BV wraps."""
+
+    operand: Expr
+    type: Type
+    span: Span = NO_SPAN
+
+
+Expr = Const | Var | Unary | Binary | Ite | Cast
+
+# ----------------------------------------------------------------------- statements
+
+
+@dataclass(frozen=True)
+class Assign:
+    target: str
+    value: Expr
+    span: Span = NO_SPAN
+
+
+@dataclass(frozen=True)
+class Havoc:
+    """`target` takes any value of its type (C's `__VERIFIER_nondet_*()`)."""
+
+    target: str
+    type: Type
+    span: Span = NO_SPAN
+
+
+@dataclass(frozen=True)
+class Assume:
+    """Executions where `cond` is false are not considered (preconditions)."""
+
+    cond: Expr
+    span: Span = NO_SPAN
+
+
+@dataclass(frozen=True)
+class Assert:
+    """A checked property. `kind` is the property name of the JSON report
+    (`assertion`, `division-by-zero`, `signed-overflow`, ...)."""
+
+    cond: Expr
+    kind: str
+    message: str
+    span: Span = NO_SPAN
+
+
+@dataclass(frozen=True)
+class If:
+    cond: Expr
+    then: tuple[Stmt, ...]
+    orelse: tuple[Stmt, ...]
+    span: Span = NO_SPAN
+
+
+@dataclass(frozen=True)
+class Loop:
+    """`while cond: body` (test_first) or `do body while cond` (not test_first).
+
+    `update` runs after the body and after `continue` (C's `for` step, Python's
+    `range` increment). `loop_id` is unique within a function; `span` is the keyword."""
+
+    cond: Expr
+    body: tuple[Stmt, ...]
+    update: tuple[Stmt, ...]
+    loop_id: int
+    keyword: str  # "while" | "for" | "do"
+    test_first: bool = True
+    span: Span = NO_SPAN
+
+
+@dataclass(frozen=True)
+class Break:
+    span: Span = NO_SPAN
+
+
+@dataclass(frozen=True)
+class Continue:
+    span: Span = NO_SPAN
+
+
+@dataclass(frozen=True)
+class Return:
+    value: Expr | None
+    span: Span = NO_SPAN
+
+
+@dataclass(frozen=True)
+class Inline:
+    """An inlined call `target = callee(args)`: `body` runs in a fresh frame (its
+    variables are already renamed apart by the frontend) and a `Return` inside it
+    ends this block, assigning `target` (if any). `depth_exceeded` marks a call
+    beyond the inlining bound: its body is empty and the engines treat reaching it
+    like an unfinished loop unwinding (bounded, never proved)."""
+
+    target: str | None
+    callee: str
+    body: tuple[Stmt, ...]
+    span: Span = NO_SPAN
+    depth_exceeded: bool = False
+
+
+Stmt = Assign | Havoc | Assume | Assert | If | Loop | Break | Continue | Return | Inline
+
+# ------------------------------------------------------------------------ functions
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    type: Type
+    span: Span = NO_SPAN
+
+
+@dataclass(frozen=True)
+class Function:
+    """One unit. `variables` maps every variable (params, locals, temporaries and
+    renamed inlined variables) to its type; locals start with an unknown value
+    unless the body assigns them first. `display` maps a variable to its source name."""
+
+    name: str
+    params: tuple[Param, ...]
+    return_type: Type | None
+    body: tuple[Stmt, ...]
+    variables: dict[str, Type] = field(hash=False, compare=False)
+    span: Span = NO_SPAN
+    language: str = "python"
+    display: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
+    # True when every `return` gives a truth value: the `always-true` property applies.
+    returns_bool: bool = False
+
+
+@dataclass(frozen=True)
+class Unsupported:
+    """A unit the frontend cannot lower: an expected outcome, not an error."""
+
+    construct: str
+    line: int
+    column: int = 1
+
+    @property
+    def reason(self) -> str:
+        return f"unsupported {self.construct} at line {self.line}"
+
+
+# ------------------------------------------------------------------------- helpers
+
+
+def walk_stmts(body: tuple[Stmt, ...]):
+    """Every statement in `body`, nested ones included, in source order."""
+    for stmt in body:
+        yield stmt
+        if isinstance(stmt, If):
+            yield from walk_stmts(stmt.then)
+            yield from walk_stmts(stmt.orelse)
+        elif isinstance(stmt, Loop):
+            yield from walk_stmts(stmt.body)
+            yield from walk_stmts(stmt.update)
+        elif isinstance(stmt, Inline):
+            yield from walk_stmts(stmt.body)
+
+
+def expr_vars(expr: Expr) -> set[str]:
+    """Names of the variables `expr` reads."""
+    if isinstance(expr, Var):
+        return {expr.name}
+    if isinstance(expr, Const):
+        return set()
+    if isinstance(expr, Unary | Cast):
+        return expr_vars(expr.operand)
+    if isinstance(expr, Binary):
+        return expr_vars(expr.left) | expr_vars(expr.right)
+    return expr_vars(expr.cond) | expr_vars(expr.then) | expr_vars(expr.orelse)
+
+
+def assigned_vars(body: tuple[Stmt, ...]) -> set[str]:
+    """Names of the variables `body` may write."""
+    names: set[str] = set()
+    for stmt in walk_stmts(body):
+        if isinstance(stmt, Assign | Havoc) or isinstance(stmt, Inline) and stmt.target is not None:
+            names.add(stmt.target)
+    return names

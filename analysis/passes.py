@@ -1,0 +1,113 @@
+"""IR-to-IR passes run before the engines: what to check is decided here, once."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import z3
+
+from prooflens.analysis import ir, semantics
+
+
+def prepare(fn: ir.Function, enabled: set[str]) -> ir.Function:
+    """`fn` with the asserts of disabled kinds removed and, when it returns truth values,
+    an `always-true` assert before each return."""
+    body = _map_body(fn.body, lambda stmt: _rewrite(stmt, fn, enabled))
+    return replace(fn, body=body)
+
+
+def _rewrite(stmt: ir.Stmt, fn: ir.Function, enabled: set[str]) -> list[ir.Stmt]:
+    if isinstance(stmt, ir.Assert) and (stmt.kind not in enabled or _valid(stmt.cond, fn)):
+        return []
+    if isinstance(stmt, ir.Return) and fn.returns_bool and "always-true" in enabled:
+        return [ir.Assert(_truthy(stmt.value, stmt.span), "always-true",
+                          "returns a value other than True", stmt.span), stmt]  # fmt: skip
+    return [stmt]
+
+
+def _truthy(value: ir.Expr | None, span: ir.Span) -> ir.Expr:
+    """The return value is True (Python) / non-zero (C); falling off the end is not."""
+    if value is None:
+        return ir.Const(False, ir.BOOL, span)
+    if isinstance(value.type, ir.BoolType):
+        return value
+    return ir.Cast(value, ir.BOOL, span)
+
+
+def _map_body(body: tuple[ir.Stmt, ...], rewrite) -> tuple[ir.Stmt, ...]:
+    """Apply `rewrite` (stmt -> list of stmts) to the top-level statements of `body`, after
+    rewriting nested bodies -- except inside inlined calls, whose returns are not `fn`'s."""
+    out: list[ir.Stmt] = []
+    for stmt in body:
+        if isinstance(stmt, ir.If):
+            stmt = replace(stmt, then=_map_body(stmt.then, rewrite),
+                           orelse=_map_body(stmt.orelse, rewrite))  # fmt: skip
+        elif isinstance(stmt, ir.Loop):
+            stmt = replace(stmt, body=_map_body(stmt.body, rewrite),
+                           update=_map_body(stmt.update, rewrite))  # fmt: skip
+        elif isinstance(stmt, ir.Inline):
+            stmt = replace(stmt, body=_map_body(stmt.body, _keep_returns(rewrite)))
+        out.extend(rewrite(stmt))
+    return tuple(out)
+
+
+def _keep_returns(rewrite):
+    def inner(stmt: ir.Stmt) -> list[ir.Stmt]:
+        return [stmt] if isinstance(stmt, ir.Return) else rewrite(stmt)
+
+    return inner
+
+
+def has_loops(fn: ir.Function) -> bool:
+    return any(isinstance(s, ir.Loop) for s in ir.walk_stmts(fn.body))
+
+
+def has_recursion_cutoff(fn: ir.Function) -> bool:
+    return any(isinstance(s, ir.Inline) and s.depth_exceeded for s in ir.walk_stmts(fn.body))
+
+
+def _valid(cond: ir.Expr, fn: ir.Function) -> bool:
+    """True when `cond` holds whatever the variables are (e.g. `2 != 0` guarding `x % 2`):
+    such checks cannot fail, so they are not reported."""
+    names = ir.expr_vars(cond)
+    env = {n: semantics.variable(n, fn.variables.get(n, ir.INT)) for n in names}
+    for param in fn.params:
+        env.setdefault(param.name, semantics.variable(param.name, param.type))
+    return z3.is_true(z3.simplify(semantics.encode(cond, env)))
+
+
+def is_nonlinear(fn: ir.Function) -> bool:
+    """Multiplication of two variables, or division by one: where z3 may give up."""
+    return any(_nonlinear_expr(e) for e in _exprs(fn.body))
+
+
+def _nonlinear_expr(expr: ir.Expr) -> bool:
+    stack = [expr]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ir.Binary):
+            arithmetic = node.op in ("mul", "floordiv", "floormod", "div", "rem")
+            if arithmetic and not isinstance(node.type, ir.BVType) and not (
+                _constant(node.left) or _constant(node.right)
+            ):
+                return True
+            stack.extend((node.left, node.right))
+        elif isinstance(node, ir.Unary | ir.Cast):
+            stack.append(node.operand)
+        elif isinstance(node, ir.Ite):
+            stack.extend((node.cond, node.then, node.orelse))
+    return False
+
+
+def _constant(expr: ir.Expr) -> bool:
+    return not ir.expr_vars(expr)
+
+
+def _exprs(body: tuple[ir.Stmt, ...]):
+    for stmt in ir.walk_stmts(body):
+        if isinstance(stmt, ir.Assign):
+            yield stmt.value
+        elif isinstance(stmt, ir.Assume | ir.Assert | ir.If | ir.Loop):
+            yield stmt.cond
+        elif isinstance(stmt, ir.Return) and stmt.value is not None:
+            yield stmt.value

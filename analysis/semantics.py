@@ -1,0 +1,180 @@
+"""The meaning of IR expressions as z3 terms: unbounded ints for Python, bit-vectors for C.
+
+`interpreter.py` gives the same operators their concrete meaning; the two must agree
+(tests/test_semantics.py checks them against each other on random values).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import z3
+
+from prooflens.analysis import ir
+
+
+def sort_of(t: ir.Type, ctx: z3.Context | None = None) -> z3.SortRef:
+    if isinstance(t, ir.IntType):
+        return z3.IntSort(ctx)
+    if isinstance(t, ir.BoolType):
+        return z3.BoolSort(ctx)
+    return z3.BitVecSort(t.width, ctx)
+
+
+def variable(name: str, t: ir.Type, ctx: z3.Context | None = None) -> z3.ExprRef:
+    return z3.Const(name, sort_of(t, ctx))
+
+
+def constant(value: int | bool, t: ir.Type, ctx: z3.Context | None = None) -> z3.ExprRef:
+    if isinstance(t, ir.BoolType):
+        return z3.BoolVal(bool(value), ctx)
+    if isinstance(t, ir.IntType):
+        return z3.IntVal(int(value), ctx)
+    return z3.BitVecVal(int(value) % (1 << t.width), t.width, ctx)
+
+
+def from_model(value: z3.ExprRef, t: ir.Type) -> int | bool:
+    """A z3 model value as the Python value the interpreter uses (signed BVs as negatives)."""
+    if isinstance(t, ir.BoolType):
+        return z3.is_true(value)
+    number = value.as_long()  # type: ignore[attr-defined]
+    if isinstance(t, ir.BVType) and t.signed and number > t.max:
+        number -= 1 << t.width
+    return number
+
+
+def encode(expr: ir.Expr, env: Mapping[str, z3.ExprRef]) -> z3.ExprRef:
+    """The z3 term of `expr`, reading variables from `env`."""
+    if isinstance(expr, ir.Const):
+        return constant(expr.value, expr.type, _ctx(env))
+    if isinstance(expr, ir.Var):
+        return env[expr.name]
+    if isinstance(expr, ir.Unary):
+        return _unary(expr.op, encode(expr.operand, env))
+    if isinstance(expr, ir.Binary):
+        left, right = encode(expr.left, env), encode(expr.right, env)
+        return _binary(expr.op, left, right, _operand_type(expr))
+    if isinstance(expr, ir.Ite):
+        return z3.If(encode(expr.cond, env), encode(expr.then, env), encode(expr.orelse, env))
+    return cast(encode(expr.operand, env), expr.operand.type, expr.type)
+
+
+def _ctx(env: Mapping[str, z3.ExprRef]) -> z3.Context | None:
+    for term in env.values():
+        return term.ctx
+    return None
+
+
+def _operand_type(expr: ir.Binary) -> ir.Type:
+    """The type that decides signedness: the left operand's (both agree except for shifts)."""
+    return expr.left.type
+
+
+def _unary(op: str, value: z3.ExprRef) -> z3.ExprRef:
+    if op == "neg":
+        return -value
+    if op == "not":
+        return z3.Not(value)
+    if op == "bnot":
+        return ~value
+    raise ValueError(f"unknown unary operator {op}")
+
+
+def _binary(op: str, a: z3.ExprRef, b: z3.ExprRef, t: ir.Type) -> z3.ExprRef:
+    if op in ("and", "or", "implies"):
+        return {"and": z3.And, "or": z3.Or, "implies": z3.Implies}[op](a, b)
+    if op in ir.COMPARE_OPS:
+        return _compare(op, a, b, t)
+    if isinstance(t, ir.BVType):
+        return _bv_arith(op, a, b, t)
+    return _int_arith(op, a, b)
+
+
+def _compare(op: str, a: z3.ExprRef, b: z3.ExprRef, t: ir.Type) -> z3.ExprRef:
+    if op == "eq":
+        return a == b
+    if op == "ne":
+        return a != b
+    if isinstance(t, ir.BVType) and not t.signed:
+        return {"lt": z3.ULT, "le": z3.ULE, "gt": z3.UGT, "ge": z3.UGE}[op](a, b)
+    return {"lt": a < b, "le": a <= b, "gt": a > b, "ge": a >= b}[op]
+
+
+def _int_arith(op: str, a: z3.ExprRef, b: z3.ExprRef) -> z3.ExprRef:
+    if op == "add":
+        return a + b
+    if op == "sub":
+        return a - b
+    if op == "mul":
+        return a * b
+    if op == "floordiv":
+        return floordiv(a, b)
+    if op == "floormod":
+        return a - b * floordiv(a, b)
+    if op == "div":  # truncating division on mathematical integers
+        q = floordiv(a, b)
+        return z3.If(z3.And(a - b * q != 0, (a < 0) != (b < 0)), q + 1, q)
+    if op == "rem":
+        return a - b * _int_arith("div", a, b)
+    raise ValueError(f"operator {op} is not defined on int")
+
+
+def floordiv(a: z3.ExprRef, b: z3.ExprRef) -> z3.ExprRef:
+    """Python's `a // b`. z3's integer `/` is Euclidean (remainder >= 0), which equals
+    floor division only for a positive divisor; for a negative one, negate both."""
+    return z3.If(b > 0, a / b, (-a) / (-b))
+
+
+def _bv_arith(op: str, a: z3.ExprRef, b: z3.ExprRef, t: ir.BVType) -> z3.ExprRef:
+    if op in ("shl", "shr"):
+        b = _resize(b, b.size(), t.width)  # type: ignore[attr-defined]
+        if op == "shl":
+            return a << b
+        return a >> b if t.signed else z3.LShR(a, b)
+    simple = {
+        "add": lambda: a + b,
+        "sub": lambda: a - b,
+        "mul": lambda: a * b,
+        "band": lambda: a & b,
+        "bor": lambda: a | b,
+        "bxor": lambda: a ^ b,
+        # z3's BV `/` is signed truncating division; `%` would be SMod, C wants SRem.
+        "div": lambda: a / b if t.signed else z3.UDiv(a, b),
+        "rem": lambda: z3.SRem(a, b) if t.signed else z3.URem(a, b),
+    }
+    if op not in simple:
+        raise ValueError(f"operator {op} is not defined on bit-vectors")
+    return simple[op]()
+
+
+def _resize(value: z3.ExprRef, width: int, target: int) -> z3.ExprRef:
+    """A shift count brought to the shifted value's width (counts in range fit either way)."""
+    if width == target:
+        return value
+    if width > target:
+        return z3.Extract(target - 1, 0, value)
+    return z3.ZeroExt(target - width, value)
+
+
+def cast(value: z3.ExprRef, source: ir.Type, target: ir.Type) -> z3.ExprRef:
+    """Conversion between IR types, as documented on `ir.Cast`."""
+    if source == target:
+        return value
+    ctx = value.ctx
+    if isinstance(target, ir.BoolType):
+        zero = constant(0, source, ctx)
+        return value != zero
+    if isinstance(source, ir.BoolType):
+        return z3.If(value, constant(1, target, ctx), constant(0, target, ctx))
+    if isinstance(target, ir.IntType):
+        assert isinstance(source, ir.BVType)
+        return z3.BV2Int(value, is_signed=source.signed)
+    if isinstance(source, ir.IntType):
+        return z3.Int2BV(value, target.width)
+    assert isinstance(source, ir.BVType) and isinstance(target, ir.BVType)
+    if target.width < source.width:
+        return z3.Extract(target.width - 1, 0, value)
+    if target.width > source.width:
+        extend = z3.SignExt if source.signed else z3.ZeroExt
+        return extend(target.width - source.width, value)
+    return value

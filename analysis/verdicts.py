@@ -1,0 +1,177 @@
+"""Result types: plain, frozen, JSON-serialisable data (the report schema of DESIGN.md).
+
+Lines and columns are 1-based. `to_json` gives exactly the stable report contract.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+PROPERTIES = (
+    "assertion",
+    "termination",
+    "always-true",
+    "division-by-zero",
+    "signed-overflow",
+    "shift-out-of-range",
+    "array-out-of-bounds",
+    "unsupported",
+)
+STATUSES = ("proved", "refuted", "bounded", "unknown")
+REPORT_VERSION = 1
+
+
+@dataclass(frozen=True)
+class TraceStep:
+    """One executed statement of a concrete run: its line and the values after it."""
+
+    line: int
+    values: dict[str, int | bool | None]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"line": self.line, "values": dict(self.values)}
+
+
+@dataclass(frozen=True)
+class Result:
+    """The verdict on one property at one place.
+
+    proved: `certificate` may say why (invariant, ranking function).
+    refuted: `witness` (inputs), `trace`, `confirmed` (replayed for real?).
+    bounded: `bound` (no failure within that many loop iterations / call depth).
+    unknown: `reason`.
+    """
+
+    property: str
+    line: int
+    column: int
+    status: str
+    message: str
+    witness: dict[str, Any] | None = None
+    confirmed: bool | None = None
+    trace: tuple[TraceStep, ...] = ()
+    certificate: str | None = None
+    bound: int | None = None
+    reason: str | None = None
+    time_ms: float = 0.0
+    # Extra, stable-but-optional detail: e.g. the replay kind ("state repeats"),
+    # nondet values for C, or the regression-test harness.
+    details: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "property": self.property,
+            "line": self.line,
+            "column": self.column,
+            "status": self.status,
+            "message": self.message,
+            "witness": self.witness,
+            "confirmed": self.confirmed,
+            "trace": [step.to_json() for step in self.trace],
+            "certificate": self.certificate,
+            "bound": self.bound,
+            "reason": self.reason,
+            "time_ms": round(self.time_ms, 3),
+        }
+        if self.details:
+            data["details"] = self.details
+        return data
+
+    @staticmethod
+    def from_json(data: dict[str, Any]) -> Result:
+        return Result(
+            property=data["property"],
+            line=data["line"],
+            column=data["column"],
+            status=data["status"],
+            message=data["message"],
+            witness=data.get("witness"),
+            confirmed=data.get("confirmed"),
+            trace=tuple(TraceStep(s["line"], s["values"]) for s in data.get("trace", [])),
+            certificate=data.get("certificate"),
+            bound=data.get("bound"),
+            reason=data.get("reason"),
+            time_ms=data.get("time_ms", 0.0),
+            details=data.get("details", {}),
+        )
+
+    def shifted(self, lines: int) -> Result:
+        """The same result for the unit moved down by `lines` (re-anchoring)."""
+        return replace(
+            self,
+            line=self.line + lines,
+            trace=tuple(TraceStep(s.line + lines, s.values) for s in self.trace),
+        )
+
+
+@dataclass(frozen=True)
+class FunctionReport:
+    name: str
+    line: int
+    end_line: int
+    results: tuple[Result, ...] = ()
+    time_ms: float = 0.0
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "line": self.line,
+            "end_line": self.end_line,
+            "results": [r.to_json() for r in self.results],
+        }
+
+    @staticmethod
+    def from_json(data: dict[str, Any]) -> FunctionReport:
+        return FunctionReport(
+            name=data["name"],
+            line=data["line"],
+            end_line=data["end_line"],
+            results=tuple(Result.from_json(r) for r in data["results"]),
+        )
+
+    def shifted(self, lines: int) -> FunctionReport:
+        return replace(
+            self,
+            line=self.line + lines,
+            end_line=self.end_line + lines,
+            results=tuple(r.shifted(lines) for r in self.results),
+        )
+
+
+@dataclass(frozen=True)
+class SyntaxError_:
+    """A syntax error found by the parser (named so as not to shadow the builtin)."""
+
+    line: int
+    column: int
+    message: str
+    end_line: int = 0
+    end_column: int = 0
+
+    def to_json(self) -> dict[str, Any]:
+        return {"line": self.line, "column": self.column, "message": self.message}
+
+
+@dataclass(frozen=True)
+class FileReport:
+    path: str
+    language: str
+    syntax_errors: tuple[SyntaxError_, ...] = ()
+    functions: tuple[FunctionReport, ...] = ()
+    error: str | None = None  # the file could not be read or analysed at all
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "path": self.path,
+            "language": self.language,
+            "syntax_errors": [e.to_json() for e in self.syntax_errors],
+            "functions": [f.to_json() for f in self.functions],
+        }
+        if self.error:
+            data["error"] = self.error
+        return data
+
+
+def report_json(files: list[FileReport], tool: str) -> dict[str, Any]:
+    return {"version": REPORT_VERSION, "tool": tool, "files": [f.to_json() for f in files]}

@@ -1,0 +1,252 @@
+"""`prooflens check PATH...` (text | json | sarif) and `prooflens serve`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor, as_completed
+
+from prooflens import __version__
+from prooflens.analysis import check, syntax
+from prooflens.analysis.settings import OPTIONAL_CHECKS, Settings
+from prooflens.analysis.verdicts import FileReport, FunctionReport, Result, report_json
+
+EXIT_OK, EXIT_REFUTED, EXIT_USAGE = 0, 1, 2
+TOOL = f"prooflens {__version__}"
+SEVERITY = {"refuted": "error", "bounded": "note", "unknown": "note", "proved": "info"}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exit_:
+        return EXIT_USAGE if exit_.code else EXIT_OK
+    if args.command == "serve":
+        return _serve(args)
+    return _check(args)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="prooflens", description=__doc__)
+    parser.add_argument("--version", action="version", version=TOOL)
+    commands = parser.add_subparsers(dest="command", required=True)
+    check_ = commands.add_parser("check", help="prove or refute the functions of C/Python files")
+    check_.add_argument("paths", nargs="+", help="files or folders")
+    check_.add_argument("--format", choices=("text", "json", "sarif"), default="text")
+    check_.add_argument("--output", "-o", help="write the report here instead of stdout")
+    check_.add_argument("--unwind", type=int, default=None, help="loop unwinding bound K")
+    check_.add_argument("--timeout", type=float, default=None, help="seconds per function")
+    check_.add_argument("--jobs", "-j", type=int, default=1, help="parallel worker processes")
+    check_.add_argument("--quick", action="store_true", help="bounded checks only (no proofs)")
+    check_.add_argument("--explain", action="store_true", help="show certificates and traces")
+    check_.add_argument("--no-replay", action="store_true", help="do not run counterexamples")
+    check_.add_argument("--disable", action="append", default=[], choices=OPTIONAL_CHECKS,
+                        help="switch a check off (repeatable)")  # fmt: skip
+    serve = commands.add_parser("serve", help="run the language server (stdio by default)")
+    serve.add_argument("--tcp", metavar="HOST:PORT", help="listen on TCP instead of stdio")
+    return parser
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from prooflens.server.main import serve
+
+    tcp = None
+    if args.tcp:
+        host, _, port = args.tcp.rpartition(":")
+        if not host or not port.isdigit():
+            print("prooflens: --tcp wants HOST:PORT", file=sys.stderr)
+            return EXIT_USAGE
+        tcp = (host, int(port))
+    return serve(tcp)
+
+
+def settings_from(args: argparse.Namespace) -> Settings:
+    base = Settings.quick() if args.quick else Settings()
+    checks = frozenset(c for c in base.checks if c not in args.disable)
+    return Settings(
+        unwind=args.unwind if args.unwind is not None else base.unwind,
+        timeout_s=args.timeout if args.timeout is not None else base.timeout_s,
+        deep=base.deep,
+        replay=not args.no_replay,
+        checks=checks,
+    )
+
+
+# -------------------------------------------------------------------------------- check
+
+
+def _check(args: argparse.Namespace) -> int:
+    if args.unwind is not None and args.unwind < 0 or args.jobs < 1:
+        print("prooflens: --unwind must be >= 0 and --jobs >= 1", file=sys.stderr)
+        return EXIT_USAGE
+    files, missing = collect(args.paths)
+    if missing:
+        for path in missing:
+            print(f"prooflens: cannot read {path}: no such file or directory", file=sys.stderr)
+        return EXIT_USAGE
+    settings = settings_from(args)
+    began = time.perf_counter()
+    reports = check_files(files, settings, args.jobs, show_progress=sys.stderr.isatty())
+    elapsed = time.perf_counter() - began
+    text = render(reports, args.format, args.explain, elapsed)
+    if args.output:
+        with open(args.output, "w", encoding="utf-8") as handle:
+            handle.write(text)
+    else:
+        sys.stdout.write(text)
+    if any(r.error for r in reports) and len(reports) == 1 and not reports[0].functions:
+        print(f"prooflens: {reports[0].path}: {reports[0].error}", file=sys.stderr)
+        return EXIT_USAGE
+    refuted = any(r.status == "refuted" for f in reports for fn in f.functions for r in fn.results)
+    return EXIT_REFUTED if refuted else EXIT_OK
+
+
+def collect(paths: list[str]) -> tuple[list[str], list[str]]:
+    """The C and Python files named or found below the given folders (sorted), and the
+    paths that do not exist."""
+    files: list[str] = []
+    missing: list[str] = []
+    for path in paths:
+        if os.path.isdir(path):
+            for root, dirs, names in os.walk(path):
+                dirs[:] = sorted(d for d in dirs if not d.startswith((".", "__pycache__")))
+                files.extend(os.path.join(root, n) for n in sorted(names)
+                             if syntax.language_for_path(n))  # fmt: skip
+        elif os.path.exists(path):
+            files.append(path)
+        else:
+            missing.append(path)
+    return files, missing
+
+
+def check_files(
+    files: list[str], settings: Settings, jobs: int, show_progress: bool = False
+) -> list[FileReport]:
+    if jobs <= 1:
+        reports = []
+        for index, path in enumerate(files):
+            reports.append(check.check_path(path, settings))
+            _progress(show_progress, index + 1, len(files))
+        return reports
+    return _check_parallel(files, settings, jobs, show_progress)
+
+
+def _check_parallel(
+    files: list[str], settings: Settings, jobs: int, show_progress: bool
+) -> list[FileReport]:
+    """Parse every file here; check each function in a pool of worker processes."""
+    shells: dict[str, FileReport] = {}
+    tasks: list[tuple[str, str, str, str]] = []
+    for path in files:
+        shell, text = _parse_only(path)
+        shells[path] = shell
+        tasks.extend((path, text, shell.language, fn.name) for fn in shell.functions)
+    done: dict[tuple[str, str], FunctionReport] = {}
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        futures = {
+            pool.submit(check.check_function, text, language, name, settings, path): (path, name)
+            for path, text, language, name in tasks
+        }
+        for count, future in enumerate(as_completed(futures), 1):
+            done[futures[future]] = future.result()
+            _progress(show_progress, count, len(tasks))
+    return [
+        FileReport(shell.path, shell.language, shell.syntax_errors,
+                   tuple(done[(path, fn.name)] for fn in shell.functions), shell.error)  # fmt: skip
+        for path, shell in shells.items()
+    ]
+
+
+def _parse_only(path: str) -> tuple[FileReport, str]:
+    """The file's syntax errors and function names (placeholders), and its text."""
+    language = syntax.language_for_path(path) or "unknown"
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(check.MAX_FILE_BYTES + 1)
+    except OSError as error:
+        return FileReport(path, language, error=f"cannot read: {error.strerror}"), ""
+    if len(data) > check.MAX_FILE_BYTES:
+        return FileReport(path, language, error="file too large to check"), ""
+    text, problem = check.decode(data)
+    if problem or language == "unknown":
+        return FileReport(path, language, error=problem or "not a C or Python file"), ""
+    parsed = syntax.parse(text, language)
+    names = tuple(FunctionReport(u.name, u.line, u.end_line) for u in parsed.units)
+    return FileReport(path, language, parsed.syntax_errors, names), text
+
+
+def _progress(show: bool, done: int, total: int) -> None:
+    if not show or total == 0:
+        return
+    width = 30
+    filled = width * done // total
+    sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total}")
+    if done == total:
+        sys.stderr.write("\r" + " " * (width + 20) + "\r")
+    sys.stderr.flush()
+
+
+# ------------------------------------------------------------------------------ formats
+
+
+def render(reports: list[FileReport], fmt: str, explain: bool, elapsed: float) -> str:
+    if fmt == "json":
+        return json.dumps(report_json(reports, TOOL), indent=2) + "\n"
+    if fmt == "sarif":
+        from prooflens.sarif import sarif_report
+
+        return json.dumps(sarif_report(reports, TOOL, __version__), indent=2) + "\n"
+    return "".join(_text_lines(reports, explain)) + summary(reports, elapsed) + "\n"
+
+
+def _text_lines(reports: list[FileReport], explain: bool) -> Iterator[str]:
+    for report in reports:
+        if report.error:
+            yield f"{report.path}:1:1: warning: {report.error}\n"
+        for error in report.syntax_errors:
+            yield f"{report.path}:{error.line}:{error.column}: error: {error.message}\n"
+        for function in report.functions:
+            if not function.results:
+                yield f"{report.path}:{function.line}:1: info: {function.name}: nothing to check\n"
+            for result in function.results:
+                yield _finding(report.path, function.name, result)
+                if explain:
+                    yield from _explanation(result)
+
+
+def _finding(path: str, function: str, result: Result) -> str:
+    severity = SEVERITY[result.status]
+    if result.status == "refuted" and not result.confirmed:
+        severity = "warning"
+    message = result.message
+    if result.status == "refuted" and result.confirmed is None:
+        message += " (not confirmed by a real run)"
+    tag = f"[{result.property}]"
+    return f"{path}:{result.line}:{result.column}: {severity}: {function}: {message} {tag}\n"
+
+
+def _explanation(result: Result) -> Iterator[str]:
+    if result.certificate:
+        yield f"    certificate: {result.certificate}\n"
+    if result.reason and result.status == "unknown":
+        yield f"    reason: {result.reason}\n"
+    for step in result.trace:
+        values = ", ".join(f"{k}={v}" for k, v in step.values.items())
+        yield f"    line {step.line}: {values}\n"
+    if result.details.get("replay"):
+        yield f"    replay: {result.details['replay']}\n"
+
+
+def summary(reports: list[FileReport], elapsed: float) -> str:
+    counts = Counter(r.status for f in reports for fn in f.functions for r in fn.results)
+    functions = sum(len(f.functions) for f in reports)
+    errors = sum(len(f.syntax_errors) for f in reports)
+    parts = [f"{counts[s]} {s}" for s in ("proved", "refuted", "bounded", "unknown")]
+    return (f"prooflens: {len(reports)} files, {functions} functions: {', '.join(parts)}; "
+            f"{errors} syntax errors ({elapsed:.2f} s)")  # fmt: skip

@@ -1,0 +1,89 @@
+"""SARIF 2.1.0 for CI code scanning: rule ids are property names, traces are code flows."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from prooflens.analysis.verdicts import PROPERTIES, FileReport, Result
+
+SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+LEVEL = {"refuted": "error", "bounded": "note", "unknown": "note"}
+
+
+def sarif_report(reports: list[FileReport], tool: str, version: str) -> dict[str, Any]:
+    results = [
+        _result(report.path, function.name, result)
+        for report in reports
+        for function in report.functions
+        for result in function.results
+        if result.status != "proved"
+    ]
+    results.extend(_syntax_result(r.path, e.line, e.column, e.message)
+                   for r in reports for e in r.syntax_errors)  # fmt: skip
+    rules = [{"id": p, "shortDescription": {"text": _describe(p)}} for p in PROPERTIES]
+    rules.append({"id": "syntax-error", "shortDescription": {"text": "syntax error"}})
+    return {
+        "$schema": SCHEMA,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {"name": "prooflens", "version": version, "fullName": tool,
+                                "rules": rules}},
+            "results": results,
+        }],
+    }  # fmt: skip
+
+
+def _describe(prop: str) -> str:
+    return {
+        "assertion": "an assertion can fail",
+        "termination": "a loop or recursion may not terminate",
+        "always-true": "a boolean function can return False",
+        "division-by-zero": "division or modulo by zero",
+        "signed-overflow": "signed integer overflow (undefined behaviour in C)",
+        "shift-out-of-range": "shift by a negative or too large amount",
+        "array-out-of-bounds": "array index out of bounds",
+        "unsupported": "a construct prooflens does not model",
+    }[prop]
+
+
+def _location(path: str, line: int, column: int, message: str | None = None) -> dict[str, Any]:
+    location: dict[str, Any] = {
+        "physicalLocation": {
+            "artifactLocation": {"uri": path},
+            "region": {"startLine": max(1, line), "startColumn": max(1, column)},
+        }
+    }
+    if message:
+        location["message"] = {"text": message}
+    return location
+
+
+def _result(path: str, function: str, result: Result) -> dict[str, Any]:
+    level = LEVEL[result.status]
+    if result.status == "refuted" and result.confirmed is False:
+        level = "note"
+    sarif: dict[str, Any] = {
+        "ruleId": result.property,
+        "level": level,
+        "message": {"text": f"{function}: {result.message}"},
+        "locations": [_location(path, result.line, result.column)],
+        "properties": {"status": result.status, "witness": result.witness,
+                       "confirmed": result.confirmed, "certificate": result.certificate},
+    }  # fmt: skip
+    if result.trace:
+        steps = [
+            {"location": _location(path, step.line, 1,
+                                   ", ".join(f"{k}={v}" for k, v in step.values.items()))}
+            for step in result.trace
+        ]  # fmt: skip
+        sarif["codeFlows"] = [{"threadFlows": [{"locations": steps}]}]
+    return sarif
+
+
+def _syntax_result(path: str, line: int, column: int, message: str) -> dict[str, Any]:
+    return {
+        "ruleId": "syntax-error",
+        "level": "error",
+        "message": {"text": message},
+        "locations": [_location(path, line, column)],
+    }

@@ -1,0 +1,275 @@
+"""Worker processes that run `check_function`, one job at a time each.
+
+The solver cannot be interrupted politely, so cancelling a job or overrunning its budget
+kills the worker process and starts a fresh one. Workers come from a `forkserver` (a
+clean single-threaded parent with the analysis modules preloaded), so a respawn is a
+cheap fork and never inherits the LSP server's threads. Each worker caps its address
+space (`RLIMIT_AS`) and dies with the server (parent-death signal + a pid watchdog).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import ctypes
+import logging
+import multiprocessing
+import os
+import resource
+import signal
+import threading
+import time
+import traceback
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
+from typing import Any
+
+from prooflens.analysis.settings import Settings
+
+log = logging.getLogger(__name__)
+_PR_SET_PDEATHSIG = 1
+_PRELOAD = ["prooflens.analysis.check"]
+
+
+@dataclass(frozen=True)
+class JobRequest:
+    """Everything a worker needs (picklable)."""
+
+    text: str
+    language: str
+    name: str
+    settings: Settings
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How a job ended. `kind`: ok | timeout | crashed | error | memory."""
+
+    kind: str
+    report: Any = None  # FunctionReport when kind == "ok"
+    detail: str = ""
+    pid: int | None = None
+    elapsed_s: float = 0.0
+
+
+# ------------------------------------------------------------------ worker side
+
+
+def _die_with_parent() -> None:
+    """Ask Linux to SIGKILL this process when its parent (the forkserver) dies."""
+    with contextlib.suppress(Exception):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+
+
+def _watch_server(server_pid: int) -> None:
+    """Exit when the LSP server process is gone (covers a server killed with -9)."""
+    while True:
+        time.sleep(1.0)
+        try:
+            os.kill(server_pid, 0)
+        except ProcessLookupError:
+            os._exit(0)
+        except PermissionError:
+            continue
+
+
+def _limit_memory(memory_mb: int) -> None:
+    if memory_mb <= 0:
+        return
+    limit = memory_mb * 1024 * 1024
+    with contextlib.suppress(ValueError, OSError):
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+
+def worker_main(conn: Connection, memory_mb: int, server_pid: int) -> None:
+    """Loop: receive a JobRequest, send back (job id, kind, report or detail)."""
+    _die_with_parent()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_watch_server, args=(server_pid,), daemon=True).start()
+    _limit_memory(memory_mb)
+    from prooflens.analysis.check import check_function
+
+    while True:
+        try:
+            message = conn.recv()
+        except (EOFError, OSError):
+            return
+        if message is None:
+            return
+        job_id, request = message
+        try:
+            report = check_function(request.text, request.language, request.name, request.settings)
+            reply = (job_id, "ok", report)
+        except MemoryError:
+            reply = (job_id, "memory", f"out of memory (limit {memory_mb} MB)")
+        except Exception as error:  # the analysis failed: report, keep the worker
+            last = traceback.format_exception_only(type(error), error)[-1].strip()
+            reply = (job_id, "error", f"internal error: {last}")
+        try:
+            conn.send(reply)
+        except (OSError, ValueError, TypeError) as error:
+            conn.send((job_id, "error", f"internal error: unsendable result: {error}"))
+
+
+# ------------------------------------------------------------------ server side
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    try:
+        ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload(_PRELOAD)
+        return ctx
+    except ValueError:
+        return multiprocessing.get_context("spawn")
+
+
+@dataclass
+class Worker:
+    """One worker process and the server's end of its pipe."""
+
+    memory_mb: int
+    ctx: Any = field(default_factory=_context)
+    process: Any = None
+    conn: Connection | None = None
+    retired: bool = False
+
+    def start(self) -> None:
+        parent, child = self.ctx.Pipe(duplex=True)
+        self.process = self.ctx.Process(
+            target=worker_main,
+            args=(child, self.memory_mb, os.getpid()),
+            daemon=True,
+            name="prooflens-worker",
+        )
+        self.process.start()
+        child.close()
+        self.conn = parent
+
+    @property
+    def pid(self) -> int | None:
+        return self.process.pid if self.process is not None else None
+
+    def alive(self) -> bool:
+        return self.process is not None and self.process.is_alive()
+
+    def kill(self) -> None:
+        """SIGKILL the process and reap it."""
+        if self.conn is not None:
+            with contextlib.suppress(OSError):
+                self.conn.close()
+            self.conn = None
+        if self.process is not None:
+            with contextlib.suppress(OSError, ValueError, AttributeError):
+                self.process.kill()
+                self.process.join(2.0)
+            self.process = None
+
+    def restart(self) -> None:
+        """Kill and start again, unless the pool has retired this worker."""
+        self.kill()
+        if not self.retired:
+            self.start()
+
+    def retire(self) -> None:
+        self.retired = True
+        self.kill()
+
+    async def run(self, job_id: int, request: JobRequest, budget_s: float) -> Outcome:
+        """Send one job and wait for its reply; kill and restart on overrun, death or
+        cancellation (the CancelledError is re-raised after the restart)."""
+        if not self.alive() or self.conn is None:
+            self.restart()
+        if self.conn is None:
+            return Outcome("crashed", detail="worker pool stopped")
+        pid = self.pid
+        started = time.monotonic()
+        try:
+            self.conn.send((job_id, request))
+            reply = await asyncio.wait_for(self._receive(job_id), budget_s)
+        except TimeoutError:
+            self.restart()
+            return Outcome("timeout", detail=f"timeout {budget_s:g} s", pid=pid,
+                           elapsed_s=time.monotonic() - started)  # fmt: skip
+        except asyncio.CancelledError:
+            self.restart()
+            raise
+        except (EOFError, OSError, BrokenPipeError) as error:
+            code = self.process.exitcode if self.process is not None else None
+            self.restart()
+            detail = f"worker crashed (exit code {code})" if code is not None else str(error)
+            return Outcome("crashed", detail=detail or "worker crashed", pid=pid,
+                           elapsed_s=time.monotonic() - started)  # fmt: skip
+        _, kind, payload = reply
+        elapsed = time.monotonic() - started
+        if kind == "ok":
+            return Outcome("ok", report=payload, pid=pid, elapsed_s=elapsed)
+        return Outcome(kind, detail=str(payload), pid=pid, elapsed_s=elapsed)
+
+    async def _receive(self, job_id: int) -> tuple[Any, ...]:
+        """The reply to `job_id` (skipping stale replies), read when the pipe is ready."""
+        loop = asyncio.get_running_loop()
+        while True:
+            if self.conn is None:
+                raise EOFError("worker stopped")
+            conn = self.conn
+            ready: asyncio.Future[None] = loop.create_future()
+            fd = conn.fileno()
+            loop.add_reader(fd, _wake, ready)
+            try:
+                await ready
+            finally:
+                loop.remove_reader(fd)
+            reply = conn.recv()  # raises EOFError when the worker died
+            if isinstance(reply, tuple) and len(reply) == 3 and reply[0] == job_id:
+                return reply
+
+
+def _wake(ready: asyncio.Future[None]) -> None:
+    if not ready.done():
+        ready.set_result(None)
+
+
+class WorkerPool:
+    """A fixed number of workers; `run` waits for an idle one."""
+
+    def __init__(self, size: int, memory_mb: int) -> None:
+        self.size = max(1, size)
+        self.memory_mb = memory_mb
+        self._workers: list[Worker] = []
+        self._idle: asyncio.Queue[Worker] | None = None
+        self._next_id = 0
+        self.busy: dict[int, Worker] = {}
+
+    def start(self) -> None:
+        self._idle = asyncio.Queue()
+        for _ in range(self.size):
+            worker = Worker(self.memory_mb)
+            worker.start()
+            self._workers.append(worker)
+            self._idle.put_nowait(worker)
+
+    def pids(self) -> list[int]:
+        return [w.pid for w in self._workers if w.pid is not None]
+
+    async def run(self, request: JobRequest, budget_s: float) -> Outcome:
+        if self._idle is None:
+            self.start()
+        assert self._idle is not None
+        worker = await self._idle.get()
+        self._next_id += 1
+        job_id = self._next_id
+        self.busy[job_id] = worker
+        try:
+            return await worker.run(job_id, request, budget_s)
+        finally:
+            self.busy.pop(job_id, None)
+            if worker in self._workers:
+                self._idle.put_nowait(worker)
+
+    def stop(self) -> None:
+        """Kill every worker (shutdown/exit, or before a resize)."""
+        for worker in self._workers:
+            worker.retire()
+        self._workers.clear()
+        self._idle = None

@@ -1,0 +1,119 @@
+"""`prooflens check`: output formats, exit codes, parallel runs, bad paths."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from prooflens.cli import main
+
+PROVED = "def f(x, y):\n    return x + y == y + x\n"
+REFUTED = "def h(a, b):\n    return a // b\n"
+
+
+@pytest.fixture
+def files(tmp_path: Path) -> dict[str, Path]:
+    (tmp_path / "ok.py").write_text(PROVED)
+    (tmp_path / "bad.py").write_text(REFUTED)
+    (tmp_path / "notes.txt").write_text("not code")
+    return {"ok": tmp_path / "ok.py", "bad": tmp_path / "bad.py", "dir": tmp_path}
+
+
+def run(capsys, *args: str) -> tuple[int, str, str]:
+    code = main(["check", "--quick", *args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_exit_zero_when_nothing_refuted(capsys, files):
+    code, out, _ = run(capsys, str(files["ok"]))
+    assert code == 0
+    assert f"{files['ok']}:1:5: info: f: f always returns True [always-true]" in out
+
+
+def test_exit_one_and_quickfix_line_when_refuted(capsys, files):
+    code, out, _ = run(capsys, str(files["bad"]))
+    assert code == 1
+    line = f"{files['bad']}:2:14: error: h: division by zero: h(a=0, b=0) [division-by-zero]"
+    assert line in out.splitlines()
+    assert out.splitlines()[-1].startswith("prooflens: 1 files, 1 functions: 0 proved, 1 refuted")
+
+
+def test_exit_two_on_missing_path(capsys, tmp_path):
+    code, _, err = run(capsys, str(tmp_path / "nope.py"))
+    assert code == 2 and "nope.py" in err
+
+
+def test_exit_two_on_usage_error(capsys):
+    assert main(["check", "--format", "xml", "x.py"]) == 2
+
+
+def test_exit_two_on_non_utf8_file(capsys, tmp_path):
+    path = tmp_path / "latin.py"
+    path.write_bytes(b"def f(x):\n    return x == x  # caf\xe9\n")
+    code, _, err = run(capsys, str(path))
+    assert code == 2 and "not UTF-8" in err
+
+
+def test_folder_is_walked_for_c_and_python_only(capsys, files):
+    code, out, _ = run(capsys, str(files["dir"]))
+    assert code == 1
+    assert "notes.txt" not in out and "ok.py" in out and "bad.py" in out
+
+
+def test_json_report_follows_the_contract(capsys, files):
+    _, out, _ = run(capsys, "--format", "json", str(files["bad"]))
+    report = json.loads(out)
+    assert report["version"] == 1 and report["tool"].startswith("prooflens ")
+    (file_,) = report["files"]
+    assert file_["language"] == "python" and file_["syntax_errors"] == []
+    (function,) = file_["functions"]
+    assert (function["name"], function["line"], function["end_line"]) == ("h", 1, 2)
+    (result,) = function["results"]
+    assert set(result) >= {"property", "line", "column", "status", "message", "witness",
+                           "confirmed", "trace", "certificate", "bound", "reason", "time_ms"}
+    assert result["status"] == "refuted" and result["confirmed"] is True
+    assert result["witness"] == {"a": 0, "b": 0}
+    assert result["trace"][0] == {"line": 2, "values": {"a": 0, "b": 0}}
+
+
+def test_sarif_has_rules_results_and_code_flows(capsys, files):
+    _, out, _ = run(capsys, "--format", "sarif", str(files["bad"]))
+    sarif = json.loads(out)
+    assert sarif["version"] == "2.1.0"
+    run_ = sarif["runs"][0]
+    assert "division-by-zero" in {r["id"] for r in run_["tool"]["driver"]["rules"]}
+    (result,) = run_["results"]
+    assert result["ruleId"] == "division-by-zero" and result["level"] == "error"
+    region = result["locations"][0]["physicalLocation"]["region"]
+    assert region == {"startLine": 2, "startColumn": 14}
+    assert result["codeFlows"][0]["threadFlows"][0]["locations"]
+
+
+def test_parallel_jobs_give_the_same_report(capsys, files):
+    _, serial, _ = run(capsys, "--format", "json", str(files["dir"]))
+    _, parallel, _ = run(capsys, "--format", "json", "--jobs", "2", str(files["dir"]))
+
+    def strip(text: str):
+        report = json.loads(text)
+        for f in report["files"]:
+            for fn in f["functions"]:
+                for r in fn["results"]:
+                    r.pop("time_ms")
+        return report
+
+    assert strip(serial) == strip(parallel)
+
+
+def test_python_dash_m_and_explain(files):
+    done = subprocess.run(
+        [sys.executable, "-m", "prooflens", "check", "--quick", "--explain", str(files["bad"])],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 1
+    assert "    line 2: a=0, b=0" in done.stdout
+    assert "replay: h(a=0, b=0) raised ZeroDivisionError at line 2" in done.stdout
