@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 import os
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from prooflens.analysis import interpreter, ir, passes, syntax
 from prooflens.analysis.engines import bmc
@@ -107,9 +107,15 @@ def _check_unit(
         return [_unknown("unsupported", lowered.line, lowered.column, lowered.reason)]
     enabled = {k for k in _ALL_KINDS if settings.enabled(k)}
     fn = passes.prepare(lowered, enabled)
-    ctx = _Context(parsed, unit, fn, settings, path, time.monotonic() + settings.timeout_s)
+    start = time.monotonic()
+    loops = settings.deep and settings.enabled("termination") and _may_not_stop(fn)
+    # With loops to prove terminating, safety gets 60% of the budget and termination the
+    # rest (plus whatever safety left over); without, safety gets it all.
+    share = 0.6 if loops else 1.0
+    ctx = _Context(parsed, unit, fn, settings, path, start + share * settings.timeout_s)
     results = _assertion_results(ctx)
-    if settings.deep and settings.enabled("termination"):
+    if loops:
+        ctx = replace(ctx, deadline=start + settings.timeout_s)
         results.extend(_termination_results(ctx))
     return sorted(results, key=lambda r: (r.line, r.column, r.property))
 
@@ -137,16 +143,36 @@ def _assertion_results(ctx: _Context) -> list[Result]:
     outcome = bmc.check(ctx.fn, ctx.settings.unwind, ctx.deadline, query_s)
     undecided = [s for s, r in outcome.sites.items() if r.status == "safe" and not outcome.complete]
     proofs = _prove(ctx, undecided) if undecided and ctx.settings.deep else {}
-    refuted = {s: r for s, r in outcome.sites.items() if r.status == "refuted"}
+    sites = dict(outcome.sites)
+    false_beyond = [s for s, p in proofs.items() if p.status == "refuted"]
+    if false_beyond:  # the proof engine says false: look for the witness deeper down
+        sites.update(_deeper_witnesses(ctx, false_beyond, query_s))
+    refuted = {s: r for s, r in sites.items() if r.status == "refuted"}
     replays = _replay_all(ctx, refuted, outcome.asserts)
     per_site_ms = (time.perf_counter() - began) * 1000 / max(1, len(outcome.sites))
     results = []
-    for site, site_result in outcome.sites.items():
+    for site, site_result in sites.items():
         stmt = outcome.asserts[site]
         result = _site_verdict(ctx, stmt, site_result, outcome, proofs.get(site),
                                replays.get(site))  # fmt: skip
         results.append(_at_site(ctx, result, per_site_ms))
     return results
+
+
+def _deeper_witnesses(
+    ctx: _Context, wanted: list[bmc.Site], query_s: float
+) -> dict[bmc.Site, bmc.SiteResult]:
+    """BMC again with larger bounds, keeping the refutations of the `wanted` sites."""
+    found: dict[bmc.Site, bmc.SiteResult] = {}
+    for bound in (ctx.settings.unwind * 4, ctx.settings.unwind * 16):
+        if time.monotonic() >= ctx.deadline or len(found) == len(wanted):
+            break
+        deeper = bmc.check(ctx.fn, bound, ctx.deadline, query_s)
+        for site in wanted:
+            result = deeper.sites.get(site)
+            if result is not None and result.status == "refuted" and site not in found:
+                found[site] = result
+    return found
 
 
 def _prove(ctx: _Context, sites: list[bmc.Site]) -> dict:
@@ -230,8 +256,6 @@ def _refuted_message(ctx: _Context, stmt: ir.Assert, call: str) -> str:
 
 def _at_site(ctx: _Context, result: Result, elapsed_ms: float) -> Result:
     """Results about the return value are reported at the function's name."""
-    from dataclasses import replace
-
     if result.property == "always-true":
         result = replace(result, line=ctx.unit.name_line, column=ctx.unit.name_column)
     return replace(result, time_ms=elapsed_ms)
@@ -315,9 +339,11 @@ def callee_closure(parsed: syntax.ParsedFile, unit: syntax.Unit) -> list[syntax.
 # ---------------------------------------------------------------------------- termination
 
 
+def _may_not_stop(fn: ir.Function) -> bool:
+    return passes.has_loops(fn) or passes.has_recursion_cutoff(fn)
+
+
 def _termination_results(ctx: _Context) -> list[Result]:
-    if not (passes.has_loops(ctx.fn) or passes.has_recursion_cutoff(ctx.fn)):
-        return []
     try:
         from prooflens.analysis.engines import termination
     except ImportError:
@@ -376,7 +402,8 @@ def _confirm_nontermination(ctx: _Context, verdict, witness: Witness) -> ReplayO
 
         callees = {u.name: u.text for u in callee_closure(ctx.parsed, ctx.unit)}
         return replay_nontermination.confirm_python(
-            ctx.unit.text, ctx.unit.name, callees, witness, verdict.line, verdict.details
+            ctx.unit.text, ctx.unit.name, callees, witness, verdict.line, verdict.details,
+            first_line=ctx.unit.line,
         )
     from prooflens.analysis import replay_c
 

@@ -19,11 +19,13 @@ from typing import Any
 import tree_sitter
 import tree_sitter_c
 import tree_sitter_python
+
 from prooflens.analysis.verdicts import SyntaxError_
 
 LANGUAGES = ("python", "c")
 MAX_SYNTAX_ERRORS = 100
 _SNIPPET_CHARS = 20
+_BOM = "\ufeff".encode()
 _SUFFIXES = {".py": "python", ".pyi": "python", ".c": "c", ".h": "c"}
 _CALL_QUERIES = {
     "python": "(call function: (identifier) @callee)",
@@ -178,7 +180,7 @@ def parse(text: str, language: str, old_tree: object | None = None) -> ParsedFil
     tree = parser.parse(data, old_tree) if old_tree is not None else parser.parse(data)
     tmap = _TextMap(text, data)
     root = tree.root_node
-    nodes = _unit_nodes(root, language)
+    nodes = _unit_nodes(root, language, data)
     callees = _callees_by_unit(root, language, nodes)
     units = tuple(
         _make_unit(node, name_node, language, tmap, calls)
@@ -197,16 +199,20 @@ def parse(text: str, language: str, old_tree: object | None = None) -> ParsedFil
     )
 
 
-def _unit_nodes(root: Any, language: str) -> list[tuple[Any, Any]]:
-    """(function node, name node) of every top-level function, in file order."""
+def _unit_nodes(root: Any, language: str, data: bytes) -> list[tuple[Any, Any]]:
+    """(function node, name node) of every top-level function, in file order. A Python
+    def not at column 0 (only after a byte-order mark) is code recovered from inside
+    broken code, not a top-level function."""
     found: list[tuple[Any, Any]] = []
     stack = list(reversed(root.children))
     transparent = _TRANSPARENT[language]
+    bom = len(_BOM) if data.startswith(_BOM) else 0
     while stack:
         node = stack.pop()
         if node.type == "function_definition":
             name = _function_name(node, language)
-            if name is not None:
+            at_line_start = node.start_point[1] == 0 or (bom > 0 and node.start_byte == bom)
+            if name is not None and (language == "c" or at_line_start):
                 found.append((node, name))
         elif node.type in transparent:
             stack.extend(reversed(node.children))
@@ -217,8 +223,6 @@ def _function_name(node: Any, language: str) -> Any | None:
     """The identifier naming a function definition, or None (no usable name)."""
     if language == "python":
         name = node.child_by_field_name("name")
-        if node.start_point[1] != 0:  # a def recovered from inside broken code
-            return None
         return name if name is not None and name.type == "identifier" else None
     declarator = node.child_by_field_name("declarator")
     seen_function = False

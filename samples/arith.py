@@ -28,9 +28,11 @@ def risky_ratio(a: int, b: int) -> int:
     return a
 
 
-def guarded_ratio(a: int, b: int) -> bool:
+def guarded_ratio(a: int, b: int) -> int:
     """Short-circuit: the division only runs when b != 3, so it never fails."""
-    return b != 3 and a // (b - 3) > 0
+    if b != 3 and a // (b - 3) > 0:
+        return 1
+    return 0
 
 
 def square_nonneg(x: int) -> bool:

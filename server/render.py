@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from lsprotocol import types as lsp
+
 from prooflens.analysis.verdicts import Result, SyntaxError_, TraceStep
 from prooflens.server.model import BROKEN, PENDING, UnitView, is_failure, is_unknown, summary
 from prooflens.server.positions import UTF16, LineIndex
@@ -211,7 +212,7 @@ def lens_title(view: UnitView) -> str:
 
 def _proved_title(results: tuple[Result, ...]) -> str:
     if not results:
-        return "✓ nothing can fail"
+        return "· nothing to check"
     parts = []
     if any(r.property == "always-true" for r in results):
         parts.append("always returns True")
@@ -392,7 +393,7 @@ def status_counts(views: Iterable[UnitView], files: int) -> dict[str, int]:
     for view in views:
         if view.state == PENDING:
             counts["running"] += 1
-        if view.report is not None:
+        if view.report is not None and view.report.results:
             counts[summary(view.report)] += 1
         elif view.state == BROKEN:
             counts["unknown"] += 1

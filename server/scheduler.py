@@ -140,8 +140,10 @@ class Scheduler:
             del self.pending[job.key]
             self.running[job.key] = job
             uri, name = min(job.owners)
+            settings = job.request.settings
             job.entry = {"uri": uri, "function": name, "key": job.key, "mode": job.mode,
-                         "seq": job.seq, "outcome": "running"}  # fmt: skip
+                         "seq": job.seq, "outcome": "running", "unwind": settings.unwind,
+                         "timeout_s": settings.timeout_s}  # fmt: skip
             self.log.append(job.entry)
             del self.log[:-MAX_LOG]
             job.task = asyncio.ensure_future(self._run(job))

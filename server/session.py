@@ -13,9 +13,12 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from lsprotocol import types as lsp
+
+import prooflens
 from prooflens.analysis import syntax
 from prooflens.analysis.verdicts import FunctionReport, Result
 from prooflens.server import documents, render
+from prooflens.server.actions import uri_to_path
 from prooflens.server.cache import CachedReport, ReportCache
 from prooflens.server.config import ServerConfig
 from prooflens.server.documents import Change, Document, UnitKeys
@@ -23,8 +26,6 @@ from prooflens.server.model import BROKEN, IDLE, PENDING, UnitView
 from prooflens.server.positions import UTF16
 from prooflens.server.scheduler import BUDGET, DEEP, QUICK, Job, Scheduler
 from prooflens.server.workers import JobRequest, Outcome
-
-import prooflens
 
 log = logging.getLogger(__name__)
 
@@ -259,6 +260,7 @@ class Session:
                 language=doc.language,
                 name=unit.name,
                 settings=self._settings_for(doc, unit, mode),
+                path=uri_to_path(doc.uri) or "<memory>",
             )
             job = Job(key=key, request=request, mode=mode, anchor_line=unit.line,
                       name_line=unit.name_line, name_column=unit.name_column,

@@ -39,6 +39,7 @@ class JobRequest:
     language: str
     name: str
     settings: Settings
+    path: str = "<memory>"
 
 
 @dataclass(frozen=True)
@@ -99,7 +100,9 @@ def worker_main(conn: Connection, memory_mb: int, server_pid: int) -> None:
             return
         job_id, request = message
         try:
-            report = check_function(request.text, request.language, request.name, request.settings)
+            report = check_function(
+                request.text, request.language, request.name, request.settings, request.path
+            )
             reply = (job_id, "ok", report)
         except MemoryError:
             reply = (job_id, "memory", f"out of memory (limit {memory_mb} MB)")
@@ -194,17 +197,27 @@ class Worker:
         except asyncio.CancelledError:
             self.restart()
             raise
-        except (EOFError, OSError, BrokenPipeError) as error:
-            code = self.process.exitcode if self.process is not None else None
+        except (EOFError, OSError) as error:
+            code = self._exit_code()
             self.restart()
-            detail = f"worker crashed (exit code {code})" if code is not None else str(error)
-            return Outcome("crashed", detail=detail or "worker crashed", pid=pid,
+            detail = f"exit code {code}" if code is not None else str(error) or "no reply"
+            log.warning("worker %s crashed: %s", pid, detail)
+            return Outcome("crashed", detail=f"worker crashed ({detail})", pid=pid,
                            elapsed_s=time.monotonic() - started)  # fmt: skip
         _, kind, payload = reply
         elapsed = time.monotonic() - started
         if kind == "ok":
             return Outcome("ok", report=payload, pid=pid, elapsed_s=elapsed)
         return Outcome(kind, detail=str(payload), pid=pid, elapsed_s=elapsed)
+
+    def _exit_code(self) -> int | None:
+        """The exit code of a worker that just died (waits briefly to reap it)."""
+        if self.process is None:
+            return None
+        with contextlib.suppress(OSError, ValueError, AssertionError):
+            self.process.join(0.5)
+            return self.process.exitcode
+        return None
 
     async def _receive(self, job_id: int) -> tuple[Any, ...]:
         """The reply to `job_id` (skipping stale replies), read when the pipe is ready."""
@@ -239,7 +252,7 @@ class WorkerPool:
         self._workers: list[Worker] = []
         self._idle: asyncio.Queue[Worker] | None = None
         self._next_id = 0
-        self.busy: dict[int, Worker] = {}
+        self.busy: dict[int, tuple[Worker, JobRequest]] = {}
 
     def start(self) -> None:
         self._idle = asyncio.Queue()
@@ -252,6 +265,13 @@ class WorkerPool:
     def pids(self) -> list[int]:
         return [w.pid for w in self._workers if w.pid is not None]
 
+    def pid_running(self, request: JobRequest) -> int | None:
+        """The pid of the worker running `request`, if one is."""
+        for worker, running in self.busy.values():
+            if running is request:
+                return worker.pid
+        return None
+
     async def run(self, request: JobRequest, budget_s: float) -> Outcome:
         if self._idle is None:
             self.start()
@@ -259,7 +279,7 @@ class WorkerPool:
         worker = await self._idle.get()
         self._next_id += 1
         job_id = self._next_id
-        self.busy[job_id] = worker
+        self.busy[job_id] = (worker, request)
         try:
             return await worker.run(job_id, request, budget_s)
         finally:

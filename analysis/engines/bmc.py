@@ -258,7 +258,8 @@ def _check_site(
     began = time.perf_counter()
     answer = _solve(solver, deadline)
     if answer == z3.sat:
-        model = _small_model(solver, fn, deadline) or solver.model()
+        model = solver.model()  # taken first: push/pop below invalidate it
+        model = _small_model(solver, fn, deadline) or model
         ms = (time.perf_counter() - began) * 1000
         return SiteResult(site, "refuted", witness_from(model, fn, unroller.havocs), solver_ms=ms)
     ms = (time.perf_counter() - began) * 1000

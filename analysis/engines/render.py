@@ -169,3 +169,155 @@ def term_text(t: z3.ExprRef, names: dict[str, str], language: str) -> str | None
         return Renderer(names, language).term(z3.simplify(t))
     except Unrenderable:
         return None
+
+
+# ------------------------------------------------------- linear integer constraints
+
+_FLIP = {"<=": ">=", ">=": "<=", "==": "==", "!=": "!="}
+
+
+def _linear(t: z3.ExprRef) -> dict[str, int] | None:
+    """`t` as {constant name: coefficient, "": constant} when it is linear over ints."""
+    if z3.is_int_value(t):
+        return {"": t.as_long()}  # type: ignore[attr-defined]
+    if z3.is_const(t) and t.decl().kind() == z3.Z3_OP_UNINTERPRETED and z3.is_int(t):
+        return {t.decl().name(): 1}
+    if not z3.is_app(t):
+        return None
+    kind = t.decl().kind()
+    parts = [_linear(c) for c in t.children()]
+    if any(p is None for p in parts):
+        return None
+    if kind == z3.Z3_OP_ADD:
+        return _combine(parts, [1] * len(parts))  # type: ignore[arg-type]
+    if kind == z3.Z3_OP_SUB:
+        return _combine(parts, [1] + [-1] * (len(parts) - 1))  # type: ignore[arg-type]
+    if kind == z3.Z3_OP_UMINUS:
+        return _combine(parts, [-1])  # type: ignore[arg-type]
+    if kind == z3.Z3_OP_MUL and len(parts) == 2:
+        a, b = parts
+        if set(a) <= {""}:  # type: ignore[arg-type]
+            return _combine([b], [a.get("", 0)])  # type: ignore[union-attr,list-item]
+        if set(b) <= {""}:  # type: ignore[arg-type]
+            return _combine([a], [b.get("", 0)])  # type: ignore[union-attr,list-item]
+    return None
+
+
+def _combine(parts: list[dict[str, int]], factors: list[int]) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for part, factor in zip(parts, factors, strict=False):
+        for name, coeff in part.items():
+            out[name] = out.get(name, 0) + factor * coeff
+    return {n: c for n, c in out.items() if c != 0 or n == ""}
+
+
+def _atom(f: z3.ExprRef) -> tuple[dict[str, int], str] | None:
+    """An integer comparison as (linear form of lhs - rhs, op) with op in <=, >=, ==, !=."""
+    negate = False
+    if z3.is_not(f):
+        negate, f = True, f.arg(0)
+    if not (z3.is_app(f) and f.num_args() == 2 and f.decl().kind() in _CMP):
+        return None
+    if not z3.is_int(f.arg(0)):
+        return None
+    op = _CMP[f.decl().kind()]
+    if negate:
+        op = _NEGATED[op]
+    left, right = _linear(f.arg(0)), _linear(f.arg(1))
+    if left is None or right is None:
+        return None
+    form = _combine([left, right], [1, -1])
+    if op == "<":
+        form[""] = form.get("", 0) + 1
+        op = "<="
+    elif op == ">":
+        form[""] = form.get("", 0) - 1
+        op = ">="
+    return form, op
+
+
+def linear_text(atoms: list[tuple[dict[str, int], str]], names: dict[str, str]) -> list[str]:
+    """Bounds on the same linear term merged (`e >= k and e <= k` is `e == k`), each
+    shown with positive coefficients on both sides (`x == 2 * i`, `i <= n`)."""
+    bounds: dict[tuple, dict[str, int]] = {}
+    order: list[tuple] = []
+    for form, op in atoms:
+        key = tuple(sorted((n, c) for n, c in form.items() if n))
+        if key not in bounds:
+            bounds[key] = {}
+            order.append(key)
+        k = -form.get("", 0)  # term op k
+        slot = bounds[key]
+        if op == ">=":
+            slot[">="] = max(slot.get(">=", k), k)
+        elif op == "<=":
+            slot["<="] = min(slot.get("<=", k), k)
+        elif op == "==":
+            slot["=="] = k
+        else:
+            slot.setdefault("!=", k)
+    texts = []
+    for key in order:
+        slot = bounds[key]
+        if ">=" in slot and "<=" in slot and slot[">="] == slot["<="]:
+            slot = {"==": slot[">="]}
+        for op, k in slot.items():
+            texts.append(_show_linear(dict(key), op, k, names))
+    return texts
+
+
+def _show_linear(terms: dict[str, int], op: str, k: int, names: dict[str, str]) -> str:
+    def side(items: list[tuple[str, int]]) -> str:
+        parts = []
+        for name, coeff in items:
+            label = names.get(name, "")
+            if not label:
+                raise Unrenderable(name)
+            parts.append(label if coeff == 1 else f"{coeff} * {label}")
+        return " + ".join(parts)
+
+    pos = [(n, c) for n, c in terms.items() if c > 0]
+    neg = [(n, -c) for n, c in terms.items() if c < 0]
+    if not pos:
+        pos, neg, op, k = neg, [], _FLIP[op], -k
+    left = side(pos)
+    right = side(neg)
+    if right and k:
+        right = f"{right} {'+' if k > 0 else '-'} {abs(k)}"
+    elif not right:
+        right = str(k)
+    return f"{left} {op} {right}"
+
+
+def invariant_text(
+    f: z3.ExprRef, names: dict[str, str], language: str, exact: bool = False
+) -> str | None:
+    """Like `conjuncts_text`, with linear integer bounds normalised and merged. With
+    `exact`, None unless every conjunct is shown (and "True" for a valid formula)."""
+    renderer = Renderer(names, language)
+    if exact and z3.is_true(z3.simplify(f)):
+        return "true" if language == "c" else "True"
+    linear: list[tuple[dict[str, int], str]] = []
+    other: list[str] = []
+    for part in flatten_and(z3.simplify(f)):
+        if z3.is_true(part):
+            continue
+        atom = _atom(part)
+        if atom is not None and all(n == "" or names.get(n) for n in atom[0]):
+            linear.append(atom)
+            continue
+        try:
+            other.append(renderer.formula(part, False))
+        except Unrenderable:
+            if exact:
+                return None
+            continue
+    try:
+        shown = linear_text(linear, names) + other
+    except Unrenderable:
+        if exact:
+            return None
+        shown = other
+    if not shown:
+        return None
+    return f" {renderer.words()[0]} ".join(shown)

@@ -223,6 +223,9 @@ class Executor:
         self.exits: list[z3.BoolRef] = []  # summary mode: conditions that leave the iteration
         self.invariants = invariants or {}
         self.calls: list[tuple[ir.Inline, State]] = []  # summary mode: inlined calls reached
+        self.unroll: int | None = None  # unroll mode: iterations per loop; paths beyond are cut
+        self.target: int | None = None  # unroll mode: the loop whose head states are recorded
+        self.recorded: list[Entry] = []
 
     # -- states
 
@@ -332,6 +335,9 @@ class Executor:
     # -- loops
 
     def _loop(self, loop: ir.Loop, state: State, out: Flow) -> None:
+        if self.unroll is not None:
+            self._unroll(loop, state, out)
+            return
         if not self.chc:
             self._summarise(loop, state, out)
             return
@@ -357,7 +363,10 @@ class Executor:
             types.append(extra)
         sorts = [semantics.sort_of(t) for t in types]
         decl = z3.Function(name, *sorts, z3.BoolSort())
-        args = [semantics.variable(f"{n or 'result'}@{name}", t) for n, t in zip(names, types)]
+        args = [
+            semantics.variable(f"{n or 'result'}@{name}", t)
+            for n, t in zip(names, types, strict=True)
+        ]
         pred = Predicate(decl, args, names, loop)
         self.predicates[name] = pred
         return pred
@@ -425,6 +434,29 @@ class Executor:
             after, value = self._state_of(pred, "r" + key)
             result.append((after, value))
         return result
+
+    def _unroll(self, loop: ir.Loop, state: State, out: Flow) -> None:
+        """Exact execution of up to `unroll` iterations (longer paths are dropped); the
+        target loop's head states are recorded instead of being run."""
+        if loop.loop_id == self.target:  # recorded, then run on: later visits count too
+            self.recorded.append(Entry(state.pc, dict(state.env), list(self.havocs)))
+        assert self.unroll is not None
+        heads = [state]
+        for i in range(self.unroll):
+            entering = []
+            for head in merge(heads):
+                if loop.test_first or i > 0:
+                    cond = semantics.encode(loop.cond, head.env)
+                    out.normal.append(State(head.atom, conj(head.pc, z3.Not(cond)), head.env))
+                    head = State(head.atom, conj(head.pc, cond), head.env)
+                entering.append(head)
+            body = self.block(loop.body, entering)
+            upd = self.block(loop.update, body.normal + body.continues)
+            out.normal += body.breaks
+            out.returns += body.returns
+            heads = upd.normal
+            if not heads:
+                return
 
     def _summarise(self, loop: ir.Loop, state: State, out: Flow) -> None:
         """A nested loop as one step: it writes anything it may write; when it has no
@@ -549,3 +581,13 @@ def constants(formula: z3.ExprRef) -> list[z3.ExprRef]:
             seen[term.get_id()] = term
         stack.extend(term.children())
     return list(seen.values())
+
+
+def unrolled_entries(fn: ir.Function, loop_id: int, unroll: int) -> list[Entry]:
+    """Exact paths from the start of `fn` to the first test of loop `loop_id`, running
+    every other loop at most `unroll` times."""
+    ex = Executor(fn, chc=False)
+    ex.unroll = unroll
+    ex.target = loop_id
+    ex.block(fn.body, [ex.initial()])
+    return ex.recorded

@@ -134,7 +134,7 @@ def const(value: int, t: CType, span: ir.Span = ir.NO_SPAN) -> ir.Const:
 
 def wide(t: CType) -> ir.BVType:
     """A signed type twice as wide as `t`: exact results of + - * on two `t` values."""
-    return ir.BVType(2 * t.width + 2, True)
+    return ir.BVType(2 * t.width, True)
 
 
 # ---------------------------------------------------------------------------- literals

@@ -13,12 +13,22 @@ every source and renamed variable to its source name; hidden temporaries are not
 Typing: a variable's type is the type of its first assignment (in source order). A
 variable that is assigned both truth values and ints becomes INT and its truth values
 are cast (True -> 1), which preserves every int-level result; a `bool` parameter that is
-later assigned an int is unsupported. A call beyond the inlining bound yields an INT.
+later assigned an int is unsupported. A call beyond the inlining bound yields a BOOL when
+the callee syntactically returns only truth values, else an INT (its value is never used:
+engines cut every path that reaches it).
+
+Checks: leading asserts of the unit (after a docstring) are `Assume`s, and so is every
+check evaluated inside them (a precondition that crashes excludes the input). A callee's
+leading asserts become `Assert(kind="assertion")` at the call's span; every other node of
+an inlined body keeps the callee's own span (its lines are outside the caller's range).
+Checks under a short-circuit (`and`, `or`, `x if c else y`, chained comparisons) are
+`Assert(implies(guard, cond))`, and calls there are inlined inside `If(guard, ...)`.
 """
 
 from __future__ import annotations
 
 import ast
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
@@ -31,6 +41,7 @@ if TYPE_CHECKING:
 
 MAX_POWER = 64  # largest `x ** n` lowered to multiplications (non-constant base)
 MAX_FOLDED_POWER = 4096  # largest `c ** n` folded when both are constants
+MAX_NESTING = 300  # deepest expression lowered (AST depth, counted across inlined calls)
 MAX_INLINES = 2000  # inlined calls per function before giving up (size guard)
 BUILTIN_CALLS = frozenset({"abs", "min", "max", "isinstance", "range", "int", "bool"})
 
@@ -176,7 +187,9 @@ def _parse_unit(parsed: ParsedFile, unit: Unit) -> _Parsed:
         text = "if True:\n" + prefix + text
         shift -= 1
     try:
-        module = ast.parse(text)
+        with warnings.catch_warnings():  # e.g. SyntaxWarning: not for the editor's stderr
+            warnings.simplefilter("ignore")
+            module = ast.parse(text)
     except (RecursionError, MemoryError):
         raise _Unsupported("expression nested too deeply", unit.line, unit.column) from None
     except SyntaxError as exc:
@@ -195,13 +208,26 @@ def _parse_unit(parsed: ParsedFile, unit: Unit) -> _Parsed:
         raise _Unsupported("async function", *source.pos(node.lineno, node.col_offset))
     if not isinstance(node, ast.FunctionDef):
         raise _Unsupported("unit that is not a function definition", unit.line, unit.column)
-    if node.decorator_list or _decorated_above(parsed.text, unit.line):
+    if node.decorator_list or _decorated(parsed, unit):
         raise _Unsupported("decorator", unit.line, unit.column)
     return _Parsed(node, source)
 
 
+def _decorated(parsed: ParsedFile, unit: Unit) -> bool:
+    """Is the unit's `def` decorated? (The unit's text starts at `def`, after them.)"""
+    tree = getattr(parsed, "tree", None)
+    root = getattr(tree, "root_node", None)
+    start, end = getattr(unit, "start_byte", None), getattr(unit, "end_byte", None)
+    if root is not None and start is not None and end is not None:
+        node = root.descendant_for_byte_range(start, end)
+        parent = node.parent if node is not None else None
+        if parent is not None and node.type == "function_definition":
+            return parent.type == "decorated_definition"
+    return _decorated_above(parsed.text, unit.line)
+
+
 def _decorated_above(text: str, line: int) -> bool:
-    """Does a decorator line precede the `def` on `line` (outside the unit's text)?"""
+    """Does a decorator line precede the `def` on `line`? (Fallback without a tree.)"""
     lines = text.splitlines()
     index = line - 2
     while 0 <= index < len(lines):
@@ -375,6 +401,8 @@ class _Lowerer:
         self.loop_ids = 0
         self.inlines = 0
         self.cache: dict[str, _Parsed] = {}
+        self.bool_fns: frozenset[str] | None = None
+        self.nesting = 0
 
     # ---------------------------------------------------------------- function
 
@@ -462,10 +490,8 @@ class _Lowerer:
 
     def stmt_Expr(self, frame: _Frame, stmt: ast.Expr) -> None:  # noqa: N802
         value = stmt.value
-        if isinstance(value, ast.Constant) and (
-            isinstance(value.value, str) or value.value is Ellipsis
-        ):
-            return  # docstring or a bare string: no effect
+        if isinstance(value, ast.Constant):
+            return  # a docstring, `...` or another literal: no effect
         if (
             isinstance(value, ast.Call)
             and isinstance(value.func, ast.Name)
@@ -716,6 +742,16 @@ class _Lowerer:
     def expr(self, frame: _Frame, node: ast.expr, guard: ir.Expr | None) -> ir.Expr:
         """Lower `node`, emitting its checks and calls (under `guard`: evaluated only
         when `guard` holds) before the current statement."""
+        self.nesting += 1
+        try:
+            if self.nesting > MAX_NESTING:  # also keeps the IR shallow for its consumers
+                line, column = _pos(frame.source, node)
+                raise _Unsupported("expression nested too deeply", line, column)
+            return self.expr_node(frame, node, guard)
+        finally:
+            self.nesting -= 1
+
+    def expr_node(self, frame: _Frame, node: ast.expr, guard: ir.Expr | None) -> ir.Expr:
         source = frame.source
         span = source.span(node)
         if isinstance(node, ast.Constant):
@@ -755,6 +791,8 @@ class _Lowerer:
         if name in ("floordiv", "floormod"):
             right = self.atom(right)
             where = _operator_span(source, node, right_node, _BINOP_SYMBOLS[type(op)]) or span
+            if where.line != span.line:  # Python reports the operation at its first line
+                where = ir.Span(span.line, span.column, where.end_line, where.end_column)
             nonzero = ir.Binary("ne", right, _int(0, where), ir.BOOL, where)
             self.check(frame, nonzero, "division-by-zero", "division by zero", where, guard)
         return ir.Binary(name, left, right, ir.INT, span)
@@ -983,15 +1021,43 @@ class _Lowerer:
         if self.inlines > MAX_INLINES:
             raise _Unsupported("too many inlined calls", span.line, span.column)
         if frame.depth >= self.settings.inline_depth:
-            target = self.call_target(ir.INT, guard, span) if want_value else None
+            t = ir.BOOL if name in self.bool_functions() else ir.INT
+            target = self.call_target(t, guard, span) if want_value else None
             call = ir.Inline(target, name, (), span, depth_exceeded=True)
             self.emit_guarded(call, guard, span)
-            return ir.Var(target, ir.INT, span) if target is not None else None
+            return ir.Var(target, t, span) if target is not None else None
         callee = self.parse_callee(name, span)
         body, ret_type = self.inline_body(frame, callee, name, args, span, want_value)
+        if frame.precondition:  # a crash while evaluating a precondition excludes the input
+            body = _as_assumes(body)
         target = self.call_target(ret_type, guard, span) if want_value else None
         self.emit_guarded(ir.Inline(target, name, body, span), guard, span)
         return ir.Var(target, ret_type, span) if target is not None else None
+
+    def bool_functions(self) -> frozenset[str]:
+        """Same-file functions whose every `return` gives a truth value, judged from the
+        syntax (the greatest fixpoint over calls): the type of a call beyond the inlining
+        bound. Its value is never used (engines cut such paths), so this affects typing only."""
+        if self.bool_fns is None:
+            returns: dict[str, list[ast.expr]] = {}
+            for name, unit in self.units.items():
+                try:
+                    fdef = _parse_unit(self.parsed, unit).fdef
+                except _Unsupported:
+                    continue
+                values = [n.value for n in _walk_own(fdef) if isinstance(n, ast.Return)]
+                if values and all(v is not None for v in values):
+                    returns[name] = values  # type: ignore[assignment]
+            bools = set(returns)
+            changed = True
+            while changed:
+                changed = False
+                for name in sorted(bools):
+                    if not all(_syntactic_bool(v, bools) for v in returns[name]):
+                        bools.discard(name)
+                        changed = True
+            self.bool_fns = frozenset(bools)
+        return self.bool_fns
 
     def call_target(self, t: ir.Type, guard: ir.Expr | None, span: ir.Span) -> str:
         """A hidden variable for a call's result; defined even when the call is skipped."""
@@ -1093,6 +1159,39 @@ def _cast_returns(body: tuple[ir.Stmt, ...]) -> tuple[ir.Stmt, ...]:
             stmt = replace(stmt, body=_cast_returns(stmt.body))
         out.append(stmt)
     return tuple(out)
+
+
+def _as_assumes(body: tuple[ir.Stmt, ...]) -> tuple[ir.Stmt, ...]:
+    """Every check in `body` (nested blocks and inlined calls included) as an assumption."""
+    out: list[ir.Stmt] = []
+    for stmt in body:
+        if isinstance(stmt, ir.Assert):
+            stmt = ir.Assume(stmt.cond, stmt.span)
+        elif isinstance(stmt, ir.If):
+            stmt = replace(stmt, then=_as_assumes(stmt.then), orelse=_as_assumes(stmt.orelse))
+        elif isinstance(stmt, ir.Loop):
+            stmt = replace(stmt, body=_as_assumes(stmt.body), update=_as_assumes(stmt.update))
+        elif isinstance(stmt, ir.Inline):
+            stmt = replace(stmt, body=_as_assumes(stmt.body))
+        out.append(stmt)
+    return tuple(out)
+
+
+def _syntactic_bool(node: ast.expr, bools: set[str]) -> bool:
+    """Does `node` lower to a truth value, given that calls of `bools` do?"""
+    if isinstance(node, ast.Compare):
+        return True
+    if isinstance(node, ast.UnaryOp):
+        return isinstance(node.op, ast.Not)
+    if isinstance(node, ast.Constant):
+        return isinstance(node.value, bool)
+    if isinstance(node, ast.BoolOp):
+        return all(_syntactic_bool(v, bools) for v in node.values)
+    if isinstance(node, ast.IfExp):
+        return _syntactic_bool(node.body, bools) and _syntactic_bool(node.orelse, bools)
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+        return node.func.id in bools or node.func.id in ("bool", "isinstance")
+    return False
 
 
 def _constant(value: object, span: ir.Span) -> ir.Const:

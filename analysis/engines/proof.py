@@ -1,0 +1,230 @@
+"""Unbounded assertion proofs: the unit as constrained Horn clauses solved by z3's Spacer.
+
+Every loop head gets a predicate (see `transition.encode_chc`); a site is proved when
+Spacer finds predicates that make every clause valid and the site's failure clause
+unreachable. The solution is re-checked clause by clause with a plain solver before it
+is believed, and rendered back as the loop invariant(s): the certificate.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import z3
+
+from prooflens.analysis import ir
+from prooflens.analysis.engines import render, transition
+from prooflens.analysis.engines.transition import ChcSystem, Clause, Site
+
+MIN_QUERY_MS = 50
+
+
+@dataclass(frozen=True)
+class SiteProof:
+    site: Site
+    status: str  # "proved" | "refuted" | "unknown"
+    certificate: str | None
+    reason: str | None
+
+
+def prove_asserts(fn: ir.Function, deadline: float) -> dict[Site, SiteProof]:
+    """A verdict for every assert site of `fn` (see the module docstring)."""
+    sites = _sites(fn)
+    if not sites:
+        return {}
+    try:
+        system = transition.encode_chc(fn)
+    except (z3.Z3Exception, RecursionError) as exc:
+        return {s: SiteProof(s, "unknown", None, f"cannot encode: {exc}") for s in sites}
+    results: dict[Site, SiteProof] = {}
+    doubtful = _recursion_sites(fn, system)
+    for site in sites:
+        if site not in system.queries:  # the assert is unreachable by construction
+            results[site] = SiteProof(site, "proved", None, None)
+    open_sites = [s for s in sites if s not in results]
+    if len(open_sites) > 1:
+        _solve_together(fn, system, open_sites, doubtful, deadline, results)
+    for site in open_sites:
+        if site not in results:
+            results[site] = _solve_one(fn, system, site, doubtful, deadline)
+    return results
+
+
+def _sites(fn: ir.Function) -> list[Site]:
+    seen: dict[Site, None] = {}
+    for stmt in ir.walk_stmts(fn.body):
+        if isinstance(stmt, ir.Assert):
+            seen[transition.site_of(stmt)] = None
+    return list(seen)
+
+
+def _recursion_sites(fn: ir.Function, system: ChcSystem) -> set[Site]:
+    """Sites a call beyond the inlining bound could fail: every site inside an inlined
+    body, and all of `fn` when `fn` itself is called. Empty when no such call exists."""
+    if not system.depth_queries:
+        return set()
+    doubtful: set[Site] = set()
+    recursive_self = False
+    for stmt in ir.walk_stmts(fn.body):
+        if isinstance(stmt, ir.Inline):
+            recursive_self |= stmt.callee == fn.name
+            for inner in ir.walk_stmts(stmt.body):
+                if isinstance(inner, ir.Assert):
+                    doubtful.add(transition.site_of(inner))
+    if recursive_self:
+        doubtful |= set(_sites(fn))
+    return doubtful
+
+
+# ---------------------------------------------------------------------- solving
+
+
+@dataclass
+class _Outcome:
+    status: str  # "safe" | "unsafe" | "unknown"
+    model: z3.ModelRef | None
+    reason: str
+
+
+def _solve_together(fn, system, sites, doubtful, deadline, results) -> None:
+    """One query for all sites: when it is safe, every site is proved at once."""
+    queries = [q for s in sites for q in system.queries[s]]
+    budget = (deadline - time.monotonic()) / 2
+    outcome = _spacer(system, queries, doubtful, budget)
+    if outcome.status != "safe":
+        return
+    certificate = _certificate(fn, system, outcome.model)
+    for site in sites:
+        results[site] = _proved_or_doubtful(site, certificate, doubtful)
+
+
+def _solve_one(fn, system, site, doubtful, deadline) -> SiteProof:
+    budget = deadline - time.monotonic()
+    outcome = _spacer(system, system.queries[site], doubtful, budget)
+    if outcome.status == "safe":
+        return _proved_or_doubtful(site, _certificate(fn, system, outcome.model), doubtful)
+    if outcome.status == "unsafe" and not system.depth_queries:
+        return SiteProof(site, "refuted", None, "the Horn-clause solver found a failing run")
+    reason = outcome.reason
+    if outcome.status == "unsafe":
+        reason = "may fail through a recursive call deeper than the inlining bound"
+    return SiteProof(site, "unknown", None, reason)
+
+
+def _proved_or_doubtful(site: Site, certificate: str | None, doubtful: set[Site]) -> SiteProof:
+    if site in doubtful:
+        reason = "a recursive call deeper than the inlining bound may fail it"
+        return SiteProof(site, "unknown", None, reason)
+    return SiteProof(site, "proved", certificate, None)
+
+
+def _spacer(system: ChcSystem, queries: list[Clause], doubtful: set[Site], budget: float):
+    """Solve the clauses plus `queries`; a safe answer is re-checked before use."""
+    ms = int(budget * 1000)
+    if ms < MIN_QUERY_MS:
+        return _Outcome("unknown", None, "time budget exhausted")
+    solver = z3.SolverFor("HORN")
+    solver.set("timeout", ms)
+    solver.set("spacer.global", True)  # global guidance: without it, sums like t += i diverge
+    for clause in system.clauses + queries:
+        solver.add(_quantified(clause))
+    try:
+        answer = solver.check()
+    except z3.Z3Exception as exc:
+        return _Outcome("unknown", None, f"solver error: {exc}")
+    if answer == z3.unsat:
+        return _Outcome("unsafe", None, "")
+    if answer != z3.sat:
+        why = solver.reason_unknown()
+        if "timeout" in why or "canceled" in why:
+            why = f"timeout ({budget:.1f} s)"
+        return _Outcome("unknown", None, f"the Horn-clause solver gave up: {why}")
+    model = solver.model()
+    if not _validated(system, system.clauses + queries, model, budget):
+        return _Outcome("unknown", None, "the solver's invariant did not re-check")
+    return _Outcome("safe", model, "")
+
+
+def _quantified(clause: Clause) -> z3.BoolRef:
+    formula = clause.formula()
+    consts = transition.constants(formula)
+    return z3.ForAll(consts, formula) if consts else formula
+
+
+def interpretation(system: ChcSystem, model: z3.ModelRef, atom: z3.ExprRef) -> z3.BoolRef:
+    """The model's meaning of a predicate application (over its actual arguments)."""
+    pred = system.predicates[atom.decl().name()]
+    return z3.substitute(solution(pred, model), *zip(pred.args, atom.children(), strict=False))
+
+
+def solution(pred: transition.Predicate, model: z3.ModelRef) -> z3.BoolRef:
+    """The model's predicate over its canonical arguments (`model.eval` of a Horn model's
+    predicate is not reliable, so the interpretation is read directly)."""
+    interp = model[pred.decl]
+    if interp is None:
+        return z3.BoolVal(False)  # never derived: no state reaches it
+    if isinstance(interp, z3.FuncInterp):
+        result = interp.else_value()
+        for i in range(interp.num_entries()):
+            entry = interp.entry(i)
+            match = z3.And(*[a == entry.arg_value(j) for j, a in enumerate(pred.args)])
+            result = z3.If(match, entry.value(), result)
+        return z3.substitute_vars(result, *pred.args)
+    return z3.substitute_vars(interp, *pred.args)
+
+
+def _validated(system: ChcSystem, clauses: list[Clause], model: z3.ModelRef, budget: float):
+    """Every clause is valid under the model's predicates (a guard against solver bugs)."""
+    for clause in clauses:
+        body = clause.constraint
+        if clause.body is not None:
+            body = z3.And(interpretation(system, model, clause.body), body)
+        head = (
+            z3.BoolVal(False)
+            if clause.head is None
+            else interpretation(system, model, clause.head)
+        )
+        solver = z3.Solver()
+        solver.set("timeout", max(MIN_QUERY_MS, int(budget * 1000)))
+        solver.add(body, z3.Not(head))
+        if solver.check() != z3.unsat:
+            return False
+    return True
+
+
+# ---------------------------------------------------------------------- certificate
+
+
+def _certificate(fn: ir.Function, system: ChcSystem, model: z3.ModelRef) -> str | None:
+    """The loop-head invariants in source syntax, one per loop (prefixed by its line
+    when there are several)."""
+    texts = []
+    heads = [p for name, p in system.predicates.items() if name.startswith("inv")]
+    for pred in heads:
+        formula = solution(pred, model)
+        names = _display_names(fn, pred)
+        text = render.invariant_text(formula, names, fn.language)
+        if text is not None:
+            texts.append((pred.loop.span.line, text))
+    if not texts:
+        return None
+    if len(texts) == 1:
+        return texts[0][1]
+    return "; ".join(f"line {line}: {text}" for line, text in texts)
+
+
+def _display_names(fn: ir.Function, pred: transition.Predicate) -> dict[str, str]:
+    """Source names of a predicate's arguments; hidden temporaries, and inlined copies
+    whose source name clashes with another argument's, map to "" (not shown)."""
+    shown = {name: fn.display.get(name, "") for name in pred.names if name}
+    counts: dict[str, int] = {}
+    for label in shown.values():
+        counts[label] = counts.get(label, 0) + 1
+    names = {}
+    for arg, name in zip(pred.args, pred.names, strict=False):
+        label = shown.get(name, "")
+        if name.startswith(("$", "_pl_")) or ("#" in name and counts.get(label, 0) > 1):
+            label = ""
+        names[arg.decl().name()] = label
+    return names

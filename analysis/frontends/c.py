@@ -1,0 +1,103 @@
+"""C frontend: one function (pycparser AST) -> `ir.Function`, with exact gcc/LP64 semantics.
+
+Every operation that is undefined in C gets an `Assert` before it (`signed-overflow`,
+`division-by-zero`, `shift-out-of-range`, `array-out-of-bounds`); conversions follow gcc
+(narrowing to a signed type wraps). Anything not modelled -- pointers, structs, floats,
+unknown calls, goto -- makes the whole unit `ir.Unsupported`, never a guess.
+
+Conventions the engines and `replay_c` rely on:
+- globals are IR variables named `global:NAME` (`global:a[3]` for array elements). For
+  `main` they start with their initializers; for other functions they are inputs: a
+  `Havoc` at entry, before any other statement (`const` globals use their initializer).
+  Those entry havocs come first in `Witness.nondet` unless `Witness.globals_` is given.
+- shifts: a negative or too-large count, a left shift of a negative value and a signed
+  left shift whose result is not representable are all `shift-out-of-range` (UBSan's
+  `-fsanitize=shift`: "shift exponent ...", "left shift of ...").
+- `INT_MIN / -1`, `INT_MIN % -1`, `-INT_MIN`, `abs(INT_MIN)` are `signed-overflow`.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from typing import Any
+
+from pycparser import c_ast, c_parser
+
+from prooflens.analysis import ir
+from prooflens.analysis.frontends import c_preprocess, c_source
+from prooflens.analysis.frontends import c_types as ct
+from prooflens.analysis.frontends.c_lower import Lowerer, Unsup
+from prooflens.analysis.settings import Settings
+
+_RECURSION_LIMIT = 6000
+
+
+def lower(parsed: Any, unit: Any, settings: Settings, use_cpp: bool | None = None) -> ir.Function | ir.Unsupported:
+    """`unit` of `parsed` as an IR function, or why it cannot be (never raises)."""
+    old_limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(old_limit, _RECURSION_LIMIT))
+    try:
+        return _lower(parsed, unit, settings, use_cpp)
+    except Unsup as exc:
+        return ir.Unsupported(exc.construct, exc.line, exc.column)
+    except RecursionError:
+        return ir.Unsupported("deeply nested code", unit.line, 1)
+    except Exception as exc:  # noqa: BLE001 -- a frontend bug must not take the checker down
+        return ir.Unsupported(f"construct (frontend error: {type(exc).__name__}: {exc})",
+                              unit.line, 1)  # fmt: skip
+    finally:
+        sys.setrecursionlimit(old_limit)
+
+
+def _lower(parsed: Any, unit: Any, settings: Settings, use_cpp: bool | None) -> ir.Function | ir.Unsupported:
+    if getattr(unit, "has_error", False):
+        return ir.Unsupported("syntax error", unit.line, 1)
+    piece = c_source.build(parsed, unit)
+    if piece.broken:
+        bad = piece.broken[0]
+        return ir.Unsupported(f"call to {bad.name}, which has a syntax error", bad.line, 1)
+    ast = parse_translation_unit(piece.text, use_cpp)
+    if isinstance(ast, ir.Unsupported):
+        return ast
+    funcs = _function_defs(ast)
+    target = _find_unit(funcs, unit)
+    if target is None:
+        return ir.Unsupported(f"function {unit.name} (not found after preprocessing)", unit.line)
+    lowerer = Lowerer(ast, funcs, settings, parsed.text)
+    return lowerer.lower_unit(target, getattr(unit, "end_line", unit.line))
+
+
+def parse_translation_unit(text: str, use_cpp: bool | None = None) -> c_ast.FileAST | ir.Unsupported:
+    """Preprocess and parse `text`; errors become `Unsupported` at the right line."""
+    done = c_preprocess.preprocess(text, use_cpp)
+    if isinstance(done, c_preprocess.PreprocessError):
+        return ir.Unsupported(done.construct, done.line)
+    try:
+        return c_parser.CParser().parse(done, filename="<stdin>")
+    except c_parser.ParseError as exc:
+        line = _error_line(str(exc))
+        return ir.Unsupported(f"C syntax pycparser cannot parse ({exc})", line)
+
+
+def _error_line(message: str) -> int:
+    parts = message.split(":")
+    for part in parts[1:3]:
+        if part.strip().isdigit():
+            return int(part)
+    return 1
+
+
+def _function_defs(ast: c_ast.FileAST) -> dict[str, c_ast.FuncDef]:
+    funcs: dict[str, c_ast.FuncDef] = {}
+    for ext in ast.ext:
+        if isinstance(ext, c_ast.FuncDef):
+            funcs.setdefault(ext.decl.name, ext)
+    return funcs
+
+
+def _find_unit(funcs: dict[str, c_ast.FuncDef], unit: Any) -> c_ast.FuncDef | None:
+    return funcs.get(unit.name)
+
+
+__all__ = ["lower", "parse_translation_unit", "ct"]

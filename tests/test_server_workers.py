@@ -1,0 +1,82 @@
+"""Real worker processes: a job runs, an overrun or a cancellation kills and replaces the
+worker, a killed worker is a crash (not a hang), memory is capped, stop leaves no orphan."""
+
+import asyncio
+import os
+import signal
+
+import pytest
+
+from prooflens.analysis.settings import Settings
+from prooflens.server.workers import JobRequest, WorkerPool
+
+SOURCE = "def average(total, count):\n    return total // count\n"
+REQUEST = JobRequest(SOURCE, "python", "average", Settings.quick(), "/tmp/m.py")
+
+
+def alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    with open(f"/proc/{pid}/stat") as handle:  # a zombie is not alive
+        return handle.read().split()[2] != "Z"
+
+
+@pytest.fixture
+async def pool():
+    workers = WorkerPool(1, 1024)
+    workers.start()
+    yield workers
+    workers.stop()
+
+
+async def test_job_runs_and_reports(pool):
+    outcome = await pool.run(REQUEST, 60)
+    assert outcome.kind == "ok" and outcome.pid == pool.pids()[0]
+    (result,) = outcome.report.results
+    assert (result.property, result.status, result.line) == ("division-by-zero", "refuted", 2)
+
+
+async def test_overrun_kills_and_replaces_the_worker(pool):
+    (first,) = pool.pids()
+    outcome = await pool.run(REQUEST, 0.0001)
+    assert outcome.kind == "timeout" and not alive(first)
+    (second,) = pool.pids()
+    assert second != first and (await pool.run(REQUEST, 60)).kind == "ok"
+
+
+async def test_killed_worker_is_a_crash_and_the_pool_recovers(pool):
+    (pid,) = pool.pids()
+    task = asyncio.ensure_future(pool.run(REQUEST, 60))
+    await asyncio.sleep(0)
+    os.kill(pid, signal.SIGKILL)
+    outcome = await task
+    assert outcome.kind == "crashed" and "exit code" in outcome.detail
+    assert (await pool.run(REQUEST, 60)).kind == "ok"
+
+
+async def test_cancel_kills_the_running_worker(pool):
+    (pid,) = pool.pids()
+    task = asyncio.ensure_future(pool.run(REQUEST, 60))
+    await asyncio.sleep(0.01)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert not alive(pid) and pool.pids()[0] != pid
+    assert (await pool.run(REQUEST, 60)).kind == "ok"
+
+
+async def test_memory_is_capped(pool):
+    (pid,) = pool.pids()
+    await pool.run(REQUEST, 60)  # the worker has set its limit once it answered
+    with open(f"/proc/{pid}/limits") as handle:
+        line = next(row for row in handle if row.startswith("Max address space"))
+    assert line.split()[3] == str(1024 * 1024 * 1024)
+
+
+async def test_stop_leaves_no_worker_behind(pool):
+    pids = pool.pids()
+    pool.stop()
+    await asyncio.sleep(0.05)
+    assert pids and not any(alive(pid) for pid in pids)

@@ -1,0 +1,236 @@
+// Drives code-server in headless Chromium (playwright-core) and reports what the page shows for
+// each sample file: code lens texts per function, error squiggles per function, the hover on
+// g2's squiggle, the Problems panel rows and the prooflens status bar item. Screenshots go to the
+// artifacts folder. Usage: node drive.mjs '{"url", "files", "artifacts", "e2eDir", "chromium"}'.
+// Prints progress on stderr and one JSON line of observations on stdout.
+import { createRequire } from "node:module";
+import * as path from "node:path";
+
+const config = JSON.parse(process.argv[2]);
+const { chromium } = createRequire(path.join(config.e2eDir, "package.json"))("playwright-core");
+
+const WAIT_MS = Number(process.env.PROOFLENS_E2E_WAIT_MS ?? 240_000);
+const FUNCTIONS = ["f", "g2"];
+
+function log(message) {
+  process.stderr.write(`[drive ${new Date().toISOString()}] ${message}\n`);
+}
+
+/** Runs a command from the palette by its title. */
+async function runCommand(page, title) {
+  await page.keyboard.press("F1");
+  const input = page.locator(".quick-input-widget input");
+  await input.waitFor({ state: "visible", timeout: 15_000 });
+  await input.fill(`>${title}`);
+  await page.waitForTimeout(400);
+  await page.keyboard.press("Enter");
+  await page.locator(".quick-input-widget").waitFor({ state: "hidden", timeout: 15_000 }).catch(() => {});
+}
+
+/** Opens a workspace file with Quick Open. */
+async function openFile(page, name) {
+  await page.keyboard.press("Control+P");
+  const input = page.locator(".quick-input-widget input");
+  await input.waitFor({ state: "visible", timeout: 15_000 });
+  await input.fill(name);
+  await page.locator(".quick-input-widget .monaco-list-row").first().waitFor({ timeout: 15_000 });
+  await page.waitForTimeout(300);
+  await page.keyboard.press("Enter");
+  await page.locator(`.tab.active[aria-label^="${name}"]`).waitFor({ timeout: 15_000 });
+  await page.locator(".monaco-editor .view-lines").first().waitFor({ timeout: 15_000 });
+}
+
+/** Per function of the active editor: its code lens texts and its number of error squiggles.
+ * A function's vertical band runs from its definition line to the next function's. */
+function readEditor(functions) {
+  const editor = document.querySelector(".editor-group-container.active .monaco-editor");
+  if (!editor) {
+    return { error: "no active editor" };
+  }
+  const lines = [...editor.querySelectorAll(".view-lines .view-line")].map((line) => ({
+    text: line.textContent.replace(/\u00a0/g, " "),
+    top: line.getBoundingClientRect().top,
+    bottom: line.getBoundingClientRect().bottom,
+  }));
+  const definition = (name) =>
+    lines.find((line) => new RegExp(`^\\s*(def\\s+${name}\\s*\\(|[\\w\\s\\*]*\\b${name}\\s*\\()`).test(line.text) && !/^\s*(return|\/\*|#)/.test(line.text));
+  const starts = lines
+    .filter((line) => /^\s*def\s+\w+\s*\(/.test(line.text) || /^[A-Za-z_][\w\s\*]*\b\w+\s*\([^;]*\)\s*\{?\s*$/.test(line.text))
+    .map((line) => line.top)
+    .sort((a, b) => a - b);
+  const lenses = [...editor.querySelectorAll(".codelens-decoration")].map((lens) => ({
+    texts: [...lens.querySelectorAll("a, span")]
+      .filter((el) => el.children.length === 0 || el.tagName === "A")
+      .map((el) => el.textContent.replace(/\u00a0/g, " ").trim())
+      .filter((text) => text !== "" && text !== "|"),
+    top: lens.getBoundingClientRect().top,
+    bottom: lens.getBoundingClientRect().bottom,
+  }));
+  const squiggles = [...editor.querySelectorAll(".squiggly-error")].map((el) => {
+    const box = el.getBoundingClientRect();
+    return { top: box.top, bottom: box.bottom, x: box.left + box.width / 2, y: box.top + box.height / 2 };
+  });
+  const result = { lenses: {}, squiggles: {}, squiggleAt: {}, found: {} };
+  for (const name of functions) {
+    const line = definition(name);
+    result.found[name] = line ? line.text : null;
+    if (!line) {
+      result.lenses[name] = [];
+      result.squiggles[name] = 0;
+      continue;
+    }
+    const end = starts.find((top) => top > line.top + 1) ?? Number.POSITIVE_INFINITY;
+    // A lens sits just above its line: its bottom within one line height of the line's top.
+    const height = line.bottom - line.top;
+    result.lenses[name] = lenses
+      .filter((lens) => Math.abs(lens.bottom - line.top) <= height * 1.5)
+      .flatMap((lens) => lens.texts);
+    const inside = squiggles.filter((s) => s.top >= line.top - 1 && s.bottom <= end + 1);
+    result.squiggles[name] = inside.length;
+    result.squiggleAt[name] = inside[0] ?? null;
+  }
+  return result;
+}
+
+/** Waits until g2's lens shows a final verdict (✗ or other non-running text) and f's too. */
+async function waitForVerdicts(page) {
+  const deadline = Date.now() + WAIT_MS;
+  let view;
+  while (Date.now() < deadline) {
+    view = await page.evaluate(readEditor, FUNCTIONS);
+    const settled = FUNCTIONS.every((name) => (view.lenses[name] ?? []).some((text) => /^[✓✗~?]/.test(text)));
+    const refuted = (view.lenses.g2 ?? []).some((text) => text.startsWith("✗"));
+    if (settled && refuted && view.squiggles.g2 > 0) {
+      return view;
+    }
+    await page.waitForTimeout(1000);
+  }
+  log(`verdicts not final after ${WAIT_MS} ms: ${JSON.stringify(view)}`);
+  return view;
+}
+
+/** Hovers the first error squiggle inside g2 and returns the hover's text. */
+async function hoverText(page, view) {
+  const spot = view.squiggleAt?.g2;
+  if (!spot) {
+    return "";
+  }
+  await page.mouse.move(10, 10);
+  await page.waitForTimeout(300);
+  await page.mouse.move(spot.x, spot.y);
+  const hover = page.locator(".monaco-hover:not(.hidden) .monaco-hover-content, .monaco-hover:not(.hidden) .hover-contents").first();
+  try {
+    await hover.waitFor({ state: "visible", timeout: 10_000 });
+    await page.waitForTimeout(1500);
+  } catch {
+    return "";
+  }
+  const text = await page.locator(".monaco-hover:not(.hidden)").first().innerText();
+  return text;
+}
+
+/** The Problems panel's rows (aria labels carry severity, message, position and file). */
+async function problemRows(page) {
+  await runCommand(page, "View: Focus Problems");
+  const rows = page.locator(".markers-panel .monaco-list-row");
+  await rows.first().waitFor({ timeout: 15_000 }).catch(() => {});
+  await page.waitForTimeout(800);
+  return rows.evaluateAll((elements) =>
+    elements.map((el) => `${el.getAttribute("aria-label") ?? ""} | ${el.textContent ?? ""}`),
+  );
+}
+
+/** The prooflens status bar item: its text and the counts it shows. */
+async function statusItem(page) {
+  return page.evaluate(() => {
+    const items = [...document.querySelectorAll(".statusbar-item")];
+    const item = items.find((el) => /✓ \d+/.test(el.textContent ?? ""));
+    if (!item) {
+      return { text: "", label: "", counts: {} };
+    }
+    const text = (item.textContent ?? "").replace(/\u00a0/g, " ").trim();
+    const number = (symbol) => Number((text.match(new RegExp(`${symbol} (\\d+)`)) ?? [])[1] ?? NaN);
+    return {
+      id: item.id,
+      text,
+      label: item.getAttribute("aria-label") ?? "",
+      counts: { proved: number("✓"), refuted: number("✗"), unknown: number("\\?"), bounded: number("~") },
+    };
+  });
+}
+
+async function main() {
+  const browser = await chromium.launch({
+    executablePath: config.chromium,
+    headless: true,
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--no-first-run",
+      "--disable-dev-shm-usage",
+    ],
+  });
+  const observations = { files: {}, screenshots: [], status: null };
+  try {
+    const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+    page.on("pageerror", (error) => log(`page error: ${error.message}`));
+    log(`opening ${config.url}`);
+    await page.goto(config.url, { waitUntil: "domcontentloaded" });
+    await page.locator(".monaco-workbench").waitFor({ timeout: 60_000 });
+    await page.locator(".explorer-folders-view, .monaco-workbench .part.sidebar").first().waitFor({ timeout: 60_000 });
+    await page.waitForTimeout(3000);
+    for (const name of config.files) {
+      log(`opening ${name}`);
+      await openFile(page, name);
+      await page.waitForTimeout(1500);
+      log("prooflens: Verify File");
+      await runCommand(page, "prooflens: Verify File");
+      const view = await waitForVerdicts(page);
+      log(`${name}: ${JSON.stringify(view)}`);
+      const shot = `vscode-${name.replace(/\W/g, "-")}.png`;
+      await page.screenshot({ path: path.join(config.artifacts, shot) });
+      observations.screenshots.push(shot);
+      const hover = await hoverText(page, view);
+      const hoverShot = `vscode-${name.replace(/\W/g, "-")}-hover.png`;
+      await page.screenshot({ path: path.join(config.artifacts, hoverShot) });
+      observations.screenshots.push(hoverShot);
+      await page.mouse.move(10, 10);
+      await page.keyboard.press("Escape");
+      observations.files[name] = { ...view, hover, problems: [] };
+    }
+    const rows = await problemRows(page);
+    for (const name of config.files) {
+      observations.files[name].problems = rows.filter((row) => row.includes(name) || rowBelongsTo(rows, row, name));
+    }
+    observations.problemRows = rows;
+    observations.status = await statusItem(page);
+    const shot = "vscode-problems.png";
+    await page.screenshot({ path: path.join(config.artifacts, shot) });
+    observations.screenshots.push(shot);
+  } finally {
+    await browser.close();
+  }
+  process.stdout.write(`${JSON.stringify(observations)}\n`);
+}
+
+/** Problems rows are grouped under a file row; a marker row belongs to the file row above it. */
+function rowBelongsTo(rows, row, name) {
+  let current = null;
+  for (const candidate of rows) {
+    if (/^[^|]*\.(py|c)\b/.test(candidate) && !/Error|Warning|Info|Hint/.test(candidate.split("|")[0])) {
+      current = candidate;
+    }
+    if (candidate === row) {
+      return current !== null && current.includes(name);
+    }
+  }
+  return false;
+}
+
+main().catch((error) => {
+  log(`failed: ${error.stack ?? error}`);
+  process.exit(1);
+});
