@@ -95,14 +95,20 @@ finish_layout() {
 }
 
 # Loads every native module and runs code-server --version: proves the install works.
+# (code-server writes a default config even for --version: XDG folders point at a temp dir.)
 verify() {
     vscode="$E2E/node_modules/code-server/lib/vscode"
+    scratch=$(mktemp -d)
+    status=0
     (cd "$vscode" && node -e '
         for (const m of ["@vscode/spdlog", "kerberos", "native-watchdog", "node-pty", "@vscode/deviceid"]) require(m);
     ') && (cd "$E2E" && node -e 'require("argon2"); require("playwright-core")') \
       && "$vscode/node_modules/@vscode/ripgrep/bin/rg" --version >/dev/null \
-      && node "$E2E/node_modules/code-server/out/node/entry.js" --version >/dev/null \
-      && [ -x /usr/bin/chromium ]
+      && XDG_CONFIG_HOME="$scratch" XDG_DATA_HOME="$scratch" \
+         node "$E2E/node_modules/code-server/out/node/entry.js" --version >/dev/null \
+      && [ -x /usr/bin/chromium ] || status=1
+    rm -rf "$scratch"
+    return $status
 }
 
 install_apt_packages
@@ -116,4 +122,4 @@ build_native_modules
 finish_layout
 verify
 touch "$STAMP"
-log "ready: $(node "$E2E/node_modules/code-server/out/node/entry.js" --version | head -n 1)"
+log "ready: code-server $CODE_SERVER_VERSION, playwright-core $PLAYWRIGHT_VERSION in $E2E"

@@ -117,7 +117,36 @@ def _check_unit(
     if loops:
         ctx = replace(ctx, deadline=start + settings.timeout_s)
         results.extend(_termination_results(ctx))
+    results = [_anchor_in_unit(ctx, r) for r in results]
     return sorted(results, key=lambda r: (r.line, r.column, r.property))
+
+
+def _anchor_in_unit(ctx: _Context, result: Result) -> Result:
+    """A result inside an inlined callee is shown at the call in this unit, saying where."""
+    if ctx.unit.line <= result.line <= ctx.unit.end_line:
+        return result
+    call = _call_sites(ctx.fn.body).get(result.line)
+    if call is None:
+        return result
+    where = f" (in {call.callee}, line {result.line})"
+    return replace(result, line=call.span.line, column=call.span.column,
+                   message=result.message + where)  # fmt: skip
+
+
+def _call_sites(body: tuple[ir.Stmt, ...]) -> dict[int, ir.Inline]:
+    """Line of every statement inside an inlined call -> the outermost such call."""
+    sites: dict[int, ir.Inline] = {}
+    for stmt in body:
+        if isinstance(stmt, ir.Inline):
+            for inner in ir.walk_stmts(stmt.body):
+                sites.setdefault(inner.span.line, stmt)
+        elif isinstance(stmt, ir.If):
+            sites.update(_call_sites(stmt.then))
+            sites.update(_call_sites(stmt.orelse))
+        elif isinstance(stmt, ir.Loop):
+            sites.update(_call_sites(stmt.body))
+            sites.update(_call_sites(stmt.update))
+    return sites
 
 
 _ALL_KINDS = ("assertion", "always-true", "division-by-zero", "signed-overflow",

@@ -131,20 +131,28 @@ def _nondet_source(values: list[int], text: str) -> str:
 
 def _svcomp_helpers(text: str) -> str:
     lines = [
-        "void __pl_abort(void) { fputs(\"prooflens: abort() called\\n\", stderr); exit(0); }",
+        'void __pl_abort(void) { fputs("prooflens: abort() called\\n", stderr); exit(0); }',
     ]
     if re.search(r"\breach_error\b", text):
-        lines.append("void reach_error(void) "
-                     "{ fputs(\"prooflens: reach_error() reached\\n\", stderr); abort(); }")
+        lines.append(
+            "void reach_error(void) "
+            '{ fputs("prooflens: reach_error() reached\\n", stderr); abort(); }'
+        )
     if "__VERIFIER_error" in text:
-        lines.append("void __VERIFIER_error(void) "
-                     "{ fputs(\"prooflens: __VERIFIER_error() reached\\n\", stderr); abort(); }")
+        lines.append(
+            "void __VERIFIER_error(void) "
+            '{ fputs("prooflens: __VERIFIER_error() reached\\n", stderr); abort(); }'
+        )
     if "__VERIFIER_assert" in text:
-        lines.append("void __VERIFIER_assert(int cond) { if (!cond) "
-                     "{ fputs(\"prooflens: __VERIFIER_assert failed\\n\", stderr); abort(); } }")
+        lines.append(
+            "void __VERIFIER_assert(int cond) { if (!cond) "
+            '{ fputs("prooflens: __VERIFIER_assert failed\\n", stderr); abort(); } }'
+        )
     if "__VERIFIER_assume" in text:
-        lines.append("void __VERIFIER_assume(int cond) { if (!cond) "
-                     "{ fputs(\"prooflens: assumption violated\\n\", stderr); exit(0); } }")
+        lines.append(
+            "void __VERIFIER_assume(int cond) { if (!cond) "
+            '{ fputs("prooflens: assumption violated\\n", stderr); exit(0); } }'
+        )
     return "\n".join(lines)
 
 

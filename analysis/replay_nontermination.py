@@ -1,7 +1,8 @@
 """Confirms a non-termination witness by running the real Python function.
 
 Only the function's own source and its callees' sources are executed, in a separate
-`python -I` process with a time limit, a minimal environment and a scratch directory.
+`python -I` process run by `sandbox.run_sandboxed` (time, CPU and memory limits, minimal
+environment, scratch directory).
 A `sys.settrace` hook watches the loop line in the outermost frame of the function:
 the witness is confirmed when the watched variables repeat a state there ("state
 repeats"), or, for a recurrent set, when after many visits the run is still inside the
@@ -12,10 +13,10 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
 import tempfile
 
+from prooflens.analysis.sandbox import run_sandboxed
 from prooflens.analysis.witness import ReplayOutcome, Witness
 
 _DRIVER = r'''
@@ -113,17 +114,13 @@ def confirm_python(
         visits=int(details.get("visits", 10_000)),
         lines=tuple(details.get("loop_lines") or (loop_line, 10**9)),
     )  # fmt: skip
-    with tempfile.TemporaryDirectory(prefix="prooflens-replay-") as scratch:
-        path = os.path.join(scratch, "driver.py")
+    with tempfile.TemporaryDirectory(prefix="prooflens-replay-") as folder:
+        path = os.path.join(folder, "driver.py")
         with open(path, "w", encoding="utf-8") as handle:
             handle.write(driver)
-        try:
-            done = subprocess.run(
-                [sys.executable, "-I", "-S", path], cwd=scratch, capture_output=True,
-                text=True, timeout=timeout_s, env={"PATH": "/usr/bin:/bin"},
-            )  # fmt: skip
-        except subprocess.TimeoutExpired:
-            return ReplayOutcome(False, f"no repetition observed within {timeout_s:g} s")
+        done = run_sandboxed([sys.executable, "-I", "-S", path], timeout_s=timeout_s)
+    if done.timed_out:
+        return ReplayOutcome(False, f"no repetition observed within {timeout_s:g} s")
     return _outcome(done.stdout, kind, loop_line, done.stderr)
 
 

@@ -54,26 +54,26 @@ _PY_REFUTED = '''def {name}(n: int) -> int:
 '''
 
 _C_TEMPLATES = (
-    '''int {name}(int x, int y) {{
+    """int {name}(int x, int y) {{
     if (x < 0 || x > {k} || y < 0 || y > {k})
         return 0;
     int s = x + y;
     assert(s <= 2 * {k});
     return s;
 }}
-''',
-    '''int {name}(int a, int b) {{
+""",
+    """int {name}(int a, int b) {{
     if (b == 0 || b == -1)
         return {k};
     return a / b;
 }}
-''',
-    '''unsigned {name}(unsigned x) {{
+""",
+    """unsigned {name}(unsigned x) {{
     unsigned r = x % {k2}u;
     assert(r < {k2}u);
     return r;
 }}
-''',
+""",
 )
 
 

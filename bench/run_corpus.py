@@ -45,8 +45,10 @@ def run(cases: list[Case], budget: Budget, use_peers: bool, log=print) -> dict[s
                     out = _peer(module, case, harnesses[case.ident], budget.deep_s, workdir)
                     row["tools"][name] = _peer_entry(case, out)
             rows.append(row)
-            log(f"[{index}/{len(cases)}] {case.ident}: " + ", ".join(
-                f"{t}={_short(v['scores'])}" for t, v in row["tools"].items()))
+            log(
+                f"[{index}/{len(cases)}] {case.ident}: "
+                + ", ".join(f"{t}={_short(v['scores'])}" for t, v in row["tools"].items())
+            )
     finally:
         runner.close()
     tools = {name: {"available": True} for name in peers}
@@ -82,7 +84,8 @@ def _prooflens_entry(case: Case, out: dict[str, Any]) -> dict[str, Any]:
     messages = {}
     for result in report.get("results", []):
         messages.setdefault(result["property"], []).append(
-            f"{result['status']}: {result['message']}"[:200])
+            f"{result['status']}: {result['message']}"[:200]
+        )
     return {
         "verdicts": out["verdicts"],
         "scores": _scores(case, out["verdicts"]),
@@ -125,10 +128,17 @@ def summarise(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         decisive = [e["time_ms"] for e in entries
                     if scoring.CORRECT in e["scores"].values()]  # fmt: skip
         all_stats, decisive_stats = scoring.stats(times), scoring.stats(decisive)
-        out.append({"tool": tool, "language": language, "functions": len(entries),
-                    "properties": sum(counts.values()), **counts,
-                    "time": all_stats.to_json() if all_stats else None,
-                    "time_correct": decisive_stats.to_json() if decisive_stats else None})
+        out.append(
+            {
+                "tool": tool,
+                "language": language,
+                "functions": len(entries),
+                "properties": sum(counts.values()),
+                **counts,
+                "time": all_stats.to_json() if all_stats else None,
+                "time_correct": decisive_stats.to_json() if decisive_stats else None,
+            }
+        )
     return out
 
 
@@ -155,9 +165,15 @@ def overhead(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     for (tool, verdict), samples in sorted(groups.items()):
         totals = {p: sum(s.get(p, 0.0) for s in samples) for p in names}
         whole = sum(totals.values()) or 1.0
-        out.append({"tool": tool, "verdict": verdict, "functions": len(samples),
-                    "mean_ms": round(whole / len(samples), 1),
-                    "share": {p: round(100 * totals[p] / whole, 1) for p in names}})
+        out.append(
+            {
+                "tool": tool,
+                "verdict": verdict,
+                "functions": len(samples),
+                "mean_ms": round(whole / len(samples), 1),
+                "share": {p: round(100 * totals[p] / whole, 1) for p in names},
+            }
+        )
     return out
 
 
@@ -181,9 +197,17 @@ def peer_wins(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
                                                             or ["(nothing)"])[:240]})  # fmt: skip
                 elif (peer_score == ours == scoring.CORRECT
                       and entry["time_ms"] < deep["time_ms"]):  # fmt: skip
-                    out.append({"case": row["case"], "property": prop, "peer": tool,
-                                "kind": "faster", "peer_ms": entry["time_ms"],
-                                "prooflens_ms": deep["time_ms"], "prooflens_said": ""})
+                    out.append(
+                        {
+                            "case": row["case"],
+                            "property": prop,
+                            "peer": tool,
+                            "kind": "faster",
+                            "peer_ms": entry["time_ms"],
+                            "prooflens_ms": deep["time_ms"],
+                            "prooflens_said": "",
+                        }
+                    )
     return out
 
 

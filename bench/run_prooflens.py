@@ -7,6 +7,7 @@ time, is the process hand-off cost.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import time
@@ -92,10 +93,8 @@ class Runner:
 
 
 def _kill(pid: int) -> None:
-    try:
+    with contextlib.suppress(OSError):
         os.kill(pid, signal.SIGKILL)
-    except OSError:
-        pass
 
 
 def _failed(case: Case, reason: str, elapsed_ms: float) -> dict[str, Any]:

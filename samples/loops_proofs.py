@@ -158,3 +158,16 @@ def until_flag(b: bool, x: int) -> int:
         if x < 0:
             b = False
     return x
+
+
+def triangle(n: int) -> int:
+    """2 * t == n * (n - 1): needs the nonlinear invariant 2 * t == i * i - i (guessed from
+    runs, then checked by induction)."""
+    assert n >= 0
+    t = 0
+    i = 0
+    while i < n:
+        t += i
+        i += 1
+    assert 2 * t == n * (n - 1)
+    return t

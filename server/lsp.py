@@ -55,11 +55,15 @@ class ProoflensServer(LanguageServer):
         self._refresh_pending = False
         self._token_ids = itertools.count(1)
 
-    async def run_job(self, request: JobRequest, budget_s: float) -> Outcome:
+    def ensure_pool(self) -> WorkerPool:
+        """The worker pool, started on first use (or right after `initialized`)."""
         if self.pool is None:
             self.pool = WorkerPool(self.config.worker_count(), self.config.memory_mb)
             self.pool.start()
-        return await self.pool.run(request, budget_s)
+        return self.pool
+
+    async def run_job(self, request: JobRequest, budget_s: float) -> Outcome:
+        return await self.ensure_pool().run(request, budget_s)
 
     def apply_config(self, data: Any) -> None:
         """Merge client settings (tolerantly), resize the pool if needed, re-key."""
@@ -251,6 +255,7 @@ def build_server(cache: ReportCache | None = None) -> ProoflensServer:
     @server.feature(lsp.INITIALIZED)
     async def initialized(ls: ProoflensServer, params: lsp.InitializedParams) -> None:
         await _pull_config(ls)
+        ls.ensure_pool()  # warm workers before the first job
 
     @server.feature(lsp.WORKSPACE_DID_CHANGE_CONFIGURATION)
     async def did_change_configuration(

@@ -133,8 +133,24 @@ class Scheduler:
 
     # ------------------------------------------------------------------ running
 
+    def _preempt(self) -> None:
+        """Quick checks are what the user waits for while typing: when one is queued and
+        every worker is busy, a running deep job goes back to the queue (its worker is
+        killed) and resumes when no quick work is left."""
+        quick_waiting = sum(1 for j in self.pending.values() if j.mode == QUICK)
+        if not quick_waiting or len(self.running) < self.concurrency:
+            return
+        deep = sorted((j for j in self.running.values() if j.mode == DEEP), key=lambda j: j.order)
+        for job in reversed(deep[-quick_waiting:]):
+            del self.running[job.key]
+            job.entry["outcome"] = "preempted"
+            if job.task is not None:
+                job.task.cancel()
+            self.pending[job.key] = job
+
     def _pump(self) -> None:
         """Start queued jobs while there is capacity."""
+        self._preempt()
         while self.pending and len(self.running) < self.concurrency:
             job = min(self.pending.values(), key=lambda j: j.order)
             del self.pending[job.key]

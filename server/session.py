@@ -84,12 +84,17 @@ class Session:
         doc = documents.open_document(uri, language, version, text)
         self.docs[uri] = doc
         self._rekey(doc)
+        self._schedule_missing(doc)
+        self._publish(doc)
+
+    def _schedule_missing(self, doc: Document) -> None:
+        """What opening a document runs: quick then deep checks (onChange), deep checks
+        (onSave), nothing (manual); units with a result for their key are skipped."""
         if self.config.mode == "onChange":
             self._schedule(doc, QUICK)
             self._schedule(doc, DEEP)
         elif self.config.mode == "onSave":
             self._schedule(doc, DEEP)
-        self._publish(doc)
 
     def change(self, uri: str, version: int, changes: list[Change]) -> None:
         doc = self.docs.get(uri)
@@ -130,8 +135,7 @@ class Session:
             return
         for doc in self.docs.values():
             self._rekey(doc)
-            if config.mode == "onChange":
-                self._schedule(doc, QUICK)
+            self._schedule_missing(doc)
             self._publish(doc)
         self.publisher.results_changed()
 

@@ -80,21 +80,55 @@ ROWS: list[tuple[str, str, str, tuple[int, ...], tuple]] = [
     ("int", "int a, int b", "int n = 0; if (a > 0 && ++n > 0) n++; return n;", (0, 0), (OK, 0)),
     ("int", "int a", "return (a, a + 1);", (4,), (OK, 5)),
     # --- statements
-    ("int", "int n", "int s = 0; for (int i = 0; i < n; i++) { if (i == 2) continue; "
-     "if (i == 5) break; s += i; } return s;", (10,), (OK, 0 + 1 + 3 + 4)),
+    (
+        "int",
+        "int n",
+        "int s = 0; for (int i = 0; i < n; i++) { if (i == 2) continue; "
+        "if (i == 5) break; s += i; } return s;",
+        (10,),
+        (OK, 0 + 1 + 3 + 4),
+    ),
     ("int", "int n", "int s = 0; do { s++; } while (s < n); return s;", (-3,), (OK, 1)),
     ("int", "int n", "int s = 0; while (n-- > 0) s += 2; return s * 100 + n;", (3,), (OK, 599)),
-    ("int", "int x", "int r = 0; switch (x) { case 1: r = 10; case 2: r += 1; break; "
-     "default: r = -1; case 3: r -= 5; } return r;", (1,), (OK, 11)),
-    ("int", "int x", "int r = 0; switch (x) { case 1: r = 10; case 2: r += 1; break; "
-     "default: r = -1; case 3: r -= 5; } return r;", (7,), (OK, -6)),
-    ("int", "int x", "int r = 0; switch (x) { case 1: r = 10; case 2: r += 1; break; "
-     "default: r = -1; case 3: r -= 5; } return r;", (3,), (OK, -5)),
-    ("int", "unsigned char x", "switch (x) { case 255: return 1; case -1: return 2; } "
-     "return 0;", (255,), (OK, 1)),
+    (
+        "int",
+        "int x",
+        "int r = 0; switch (x) { case 1: r = 10; case 2: r += 1; break; "
+        "default: r = -1; case 3: r -= 5; } return r;",
+        (1,),
+        (OK, 11),
+    ),
+    (
+        "int",
+        "int x",
+        "int r = 0; switch (x) { case 1: r = 10; case 2: r += 1; break; "
+        "default: r = -1; case 3: r -= 5; } return r;",
+        (7,),
+        (OK, -6),
+    ),
+    (
+        "int",
+        "int x",
+        "int r = 0; switch (x) { case 1: r = 10; case 2: r += 1; break; "
+        "default: r = -1; case 3: r -= 5; } return r;",
+        (3,),
+        (OK, -5),
+    ),
+    (
+        "int",
+        "unsigned char x",
+        "switch (x) { case 255: return 1; case -1: return 2; } return 0;",
+        (255,),
+        (OK, 1),
+    ),
     # --- arrays
-    ("int", "int i", "int a[4] = {1, 2, 3}; a[i] = 7; return a[0] * 1000 + a[3];", (3,),
-     (OK, 1007)),
+    (
+        "int",
+        "int i",
+        "int a[4] = {1, 2, 3}; a[i] = 7; return a[0] * 1000 + a[3];",
+        (3,),
+        (OK, 1007),
+    ),
     ("int", "int i", "int a[4] = {1, 2, 3}; return a[i];", (4,), (FAIL, "array-out-of-bounds")),
     ("int", "int i", "int a[4] = {0}; a[i]++; return a[i];", (-1,), (FAIL, "array-out-of-bounds")),
     ("int", "int i", "unsigned char a[2] = {250, 1}; a[i] += 10; return a[0];", (0,), (OK, 4)),

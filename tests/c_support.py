@@ -12,7 +12,8 @@ from prooflens.analysis import interpreter, ir, replay_c, syntax
 from prooflens.analysis.frontends import c
 from prooflens.analysis.settings import Settings
 
-HEADER = "#include <assert.h>\n#include <limits.h>\n#include <stdbool.h>\n#include <stdint.h>\n#include <stdlib.h>\n"
+HEADERS = ("assert.h", "limits.h", "stdbool.h", "stdint.h", "stdlib.h")
+HEADER = "".join(f"#include <{h}>\n" for h in HEADERS)
 
 
 @dataclass(frozen=True)
@@ -34,7 +35,9 @@ def source(cases: list[Case]) -> str:
     return HEADER + "".join(function_text(case, f"f{i}") for i, case in enumerate(cases))
 
 
-def lower_all(text: str, settings: Settings | None = None) -> dict[str, ir.Function | ir.Unsupported]:
+def lower_all(
+    text: str, settings: Settings | None = None
+) -> dict[str, ir.Function | ir.Unsupported]:
     parsed = syntax.parse(text, "c")
     return {u.name: c.lower(parsed, u, settings or Settings()) for u in parsed.units}
 

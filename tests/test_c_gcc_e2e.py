@@ -9,7 +9,7 @@ import shutil
 import pytest
 from c_pinned import ROWS, cases, expected
 from c_support import Case, gcc_outcomes, model_outcomes
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 pytestmark = [
@@ -65,7 +65,12 @@ def _tree(draw, depth: int) -> list:
         return ["leaf"]
     kind = draw(st.sampled_from(["bin", "bin", "bin", "un", "cast", "ite"]))
     if kind == "bin":
-        return ["bin", draw(st.sampled_from(BINARY)), draw(_tree(depth - 1)), draw(_tree(depth - 1))]
+        return [
+            "bin",
+            draw(st.sampled_from(BINARY)),
+            draw(_tree(depth - 1)),
+            draw(_tree(depth - 1)),
+        ]
     if kind == "un":
         return ["un", draw(st.sampled_from(UNARY)), draw(_tree(depth - 1))]
     if kind == "cast":
@@ -111,23 +116,166 @@ def _case(draw) -> Case:
     return Case(ret, params, body, inputs)
 
 
-def _agree(model: tuple, real: tuple) -> bool:
+NARROWING = ("((char)", "((unsigned char)", "((short)", "((unsigned short)", "((_Bool)",
+             "((int8_t)", "((uint16_t)", "((int)", "((unsigned)")  # fmt: skip
+
+
+def _agree(case: Case, model: tuple, real: tuple) -> bool:
     """Same value, or both failed (the same kind; the order of two failing operands of one
     operator is unspecified in C, so then any two failures agree)."""
     if model[0] == "unsupported":
         return False
     if model[0] == "failed" and real[0] == "failed":
         return True
-    return model == real
+    return model == real or _gcc_shortened(case, model, real)
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck))
+def _gcc_shortened(case: Case, model: tuple, real: tuple) -> bool:
+    """gcc narrows arithmetic under a cast to a smaller type before UBSan instruments it
+    (`(unsigned char)(a * b)` is computed in 8 bits), so that overflow is never seen at run
+    time though it is undefined in C; the model reports it. Only this pattern may differ."""
+    return (model[:2] == ("failed", "signed-overflow") and real[0] == "returned"
+            and any(cast in case.body for cast in NARROWING))  # fmt: skip
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=list(HealthCheck),
+          phases=[Phase.explicit, Phase.reuse, Phase.generate])  # fmt: skip
 @given(st.lists(_case(), min_size=25, max_size=25))
 def test_generated_expressions_match_gcc(batch: list[Case]) -> None:
     model = model_outcomes(batch)
     real = gcc_outcomes(batch)
-    bad = [(c.body, c.params, c.inputs, m, r) for c, m, r in zip(batch, model, real, strict=True)
-           if not _agree(m, r)]  # fmt: skip
+    rows = list(zip(batch, model, real, strict=True))
+    bad = [(c.body, c.params, c.inputs, m, r) for c, m, r in rows if not _agree(c, m, r)]
     assert not bad, bad[:3]
+    assert sum(_gcc_shortened(c, m, r) for c, m, r in rows) <= 3
     same_kind = [m == r for m, r in zip(model, real, strict=True) if m[0] == "failed"]
     assert sum(same_kind) >= len(same_kind) * 0.7  # mostly even the same kind and line
+
+
+# ---------------------------------------------------------------------------- replay
+
+REPLAY_SOURCE = """#include <assert.h>
+extern int __VERIFIER_nondet_int(void);
+extern void __VERIFIER_assume(int);
+void reach_error(void);
+int limit;
+int buf_sum(int i) {
+  int buf[3] = {1, 2, 3};
+  return buf[i] + limit;
+}
+int shifty(int a, int b) {
+  return a << b;
+}
+int main(void) {
+  int x = __VERIFIER_nondet_int();
+  __VERIFIER_assume(x > 10);
+  if (x == 42) reach_error();
+  assert(x != 77);
+  return 0;
+}
+"""
+
+
+def _replay(source: str, name: str, inputs: dict, nondet: tuple, kind: str, line: int = 0):
+    from prooflens.analysis import ir, replay_c, syntax
+    from prooflens.analysis.frontends import c
+    from prooflens.analysis.settings import Settings
+    from prooflens.analysis.witness import Witness
+
+    parsed = syntax.parse(source, "c")
+    unit = next(u for u in parsed.units if u.name == name)
+    fn = c.lower(parsed, unit, Settings())
+    assert isinstance(fn, ir.Function), fn
+    failing = next((s for s in ir.walk_stmts(fn.body) if isinstance(s, ir.Assert)
+                    and s.kind == kind and s.span.line >= line), None)  # fmt: skip
+    return replay_c.replay(parsed, unit, fn, Witness(inputs, nondet), failing, kind)
+
+
+@pytest.mark.parametrize(
+    ("name", "inputs", "nondet", "kind", "confirmed"),
+    [
+        ("buf_sum", {"i": 3}, (0,), "array-out-of-bounds", True),
+        ("buf_sum", {"i": 2}, (2147483647,), "array-out-of-bounds", False),
+        ("shifty", {"a": 1, "b": 31}, (), "shift-out-of-range", True),
+        ("shifty", {"a": -1, "b": 1}, (), "shift-out-of-range", True),
+        ("shifty", {"a": 1, "b": 3}, (), "shift-out-of-range", False),
+        ("main", {}, (42,), "assertion", True),
+        ("main", {}, (77,), "assertion@17", True),
+        ("main", {}, (5,), "assertion", False),  # the assumption rules it out
+        ("main", {}, (43,), "assertion", False),
+    ],
+)
+def test_replay_confirms_only_real_failures(name: str, inputs: dict, nondet: tuple, kind: str,
+                                            confirmed: bool) -> None:  # fmt: skip
+    kind, _, line = kind.partition("@")
+    outcome = _replay(REPLAY_SOURCE, name, inputs, nondet, kind, int(line or 0))
+    assert outcome.confirmed is confirmed, outcome.detail
+    assert outcome.harness and "int main" in outcome.harness
+
+
+def test_replay_global_input_overflow() -> None:
+    outcome = _replay(REPLAY_SOURCE, "buf_sum", {"i": 2}, (2147483647,), "signed-overflow")
+    assert outcome.confirmed is True, outcome.detail
+
+
+def _seed():
+    with open("samples/seed.c") as handle:
+        return handle.read()
+
+
+@pytest.mark.parametrize(
+    ("name", "inputs", "kind", "confirmed"),
+    [
+        ("f_int", {"x": 2147483647, "y": 1}, "signed-overflow", True),
+        ("g2", {"x": 5, "y": 0}, "termination", True),
+        ("g", {"x": 5, "y": 1}, "termination", False),
+        ("midpoint", {"lo": 1, "hi": 2147483647}, "signed-overflow", True),
+        ("my_abs", {"x": -(2**31)}, "signed-overflow", True),
+        ("mod2_is_bit", {"n": -1}, "always-true", True),
+        ("countdown", {"n": 3}, "termination", True),
+        ("average", {"total": 5, "count": 0}, "division-by-zero", True),
+        ("average", {"total": -(2**31), "count": -1}, "signed-overflow", True),
+    ],
+)
+def test_seed_replays(name: str, inputs: dict, kind: str, confirmed: bool) -> None:
+    outcome = _replay(_seed(), name, inputs, (), kind)
+    assert outcome.confirmed is confirmed, outcome.detail
+
+
+# ---------------------------------------------------------------------------- the seed
+
+
+@pytest.fixture(scope="module")
+def seed_report():
+    from prooflens.analysis import check
+    from prooflens.analysis.settings import Settings
+
+    report = check.check_text(_seed(), "c", Settings(timeout_s=10.0), "samples/seed.c")
+    return {f.name: f.results for f in report.functions}
+
+
+def _result(results, prop: str):
+    return [r for r in results if r.property == prop]
+
+
+def test_seed_f_always_true(seed_report) -> None:
+    [result] = _result(seed_report["f"], "always-true")
+    assert result.status == "proved"
+
+
+def test_seed_g2_refuted_and_confirmed(seed_report) -> None:
+    [result] = _result(seed_report["g2"], "termination")
+    assert result.status == "refuted" and result.confirmed is True, result
+
+
+def test_seed_f_int_overflow_confirmed(seed_report) -> None:
+    results = _result(seed_report["f_int"], "signed-overflow")
+    refuted = [r for r in results if r.status == "refuted"]
+    assert refuted and all(r.confirmed is True for r in refuted), results
+    assert any(max(abs(v) for v in r.witness.values()) > 2**30 for r in refuted)
+
+
+def test_seed_g_terminates_without_overflow(seed_report) -> None:
+    results = seed_report["g"]
+    assert [r.status for r in _result(results, "termination")] == ["proved"], results
+    assert all(r.status == "proved" for r in _result(results, "signed-overflow")), results

@@ -408,8 +408,9 @@ async def test_hostile_input_and_malformed_requests(servers, tmp_path):
         await client.workspace_execute_command_async(
             lsp.ExecuteCommandParams(command="prooflens.verifyFunction", arguments=[42])
         )
-    # a malformed message straight on the wire
-    client._server.stdin.write(b"Content-Length: 9\r\n\r\n{garbage}")
+    # malformed messages straight on the wire: not JSON, and not UTF-8
+    for body in (b"{garbage}", b'{"jsonrpc": "2.0", "method": "x", "params": "\xff\xfe"}'):
+        client._server.stdin.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
     huge_uri = open_file(client, tmp_path / "huge.py", "x = 1\n" * 600_000)
     binary = "def f(x):\n    return x\n\x00\x01\ufffd\udcff\x7f" + "é" * 10
     binary_uri = open_file(client, tmp_path / "binary.py", binary)
@@ -440,7 +441,8 @@ async def test_configuration_sources(servers, tmp_path):
                                                                  "unwind": 4}})
     )  # fmt: skip
     state = await idle(client)
-    assert [(j["function"], j["mode"], j["unwind"]) for j in state["jobs"]] == [("h", "quick", 4)]
+    assert [(j["function"], j["mode"], j["unwind"]) for j in state["jobs"]] == [
+        ("h", "quick", 4), ("h", "deep", 4)]  # fmt: skip
     await client.workspace_execute_command_async(
         lsp.ExecuteCommandParams(command="prooflens.verifyFunction",
                                  arguments=[uri, "h", {"timeoutSeconds": 7}])  # fmt: skip

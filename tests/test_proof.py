@@ -95,6 +95,39 @@ def test_proof_verdicts(name: str, source: str, expected: dict) -> None:
             assert got[line].certificate == certificate
 
 
+def test_nonlinear_sum_formula_is_proved_by_guess_and_check() -> None:
+    """2 * t == n * (n - 1) needs the nonlinear invariant 2 * t == i * i - i: guessed from
+    runs, checked by k-induction."""
+    got = statuses("""
+def f(n: int) -> int:
+    assert n >= 0
+    t = 0
+    i = 0
+    while i < n:
+        t += i
+        i += 1
+    assert 2 * t == n * (n - 1)
+    return t
+""", budget=10.0)
+    assert got[9].status == "proved"
+    assert "i * i" in got[9].certificate
+
+
+def test_wrong_nonlinear_formula_is_not_proved() -> None:
+    got = statuses("""
+def f(n: int) -> int:
+    assert n >= 0
+    t = 0
+    i = 0
+    while i < n:
+        t += i
+        i += 1
+    assert 2 * t == n * (n + 1)
+    return t
+""", budget=4.0)
+    assert got[9].status != "proved"
+
+
 def test_nonlinear_sum_formula_is_not_claimed_proved_wrongly() -> None:
     """2 * t == n * (n - 1) is true but nonlinear: proved or unknown, never refuted."""
     got = statuses("""

@@ -45,7 +45,7 @@ async def test_same_key_runs_once_for_two_owners_and_quick_goes_first():
     gate = Gate()
     done = []
     scheduler = Scheduler(gate, 1, lambda j, o: done.append((j.key, sorted(j.owners))))
-    scheduler.submit(job("k0", DEEP, "first"), ("u", "first"))
+    scheduler.submit(job("k0", QUICK, "first"), ("u", "first"))
     scheduler.submit(job("k1", DEEP, "deep"), ("u", "f"))
     scheduler.submit(job("k1", DEEP, "deep"), ("v", "f"))
     scheduler.submit(job("k2", QUICK, "quick"), ("u", "g"))
@@ -114,3 +114,18 @@ async def test_concurrency_limit():
     gate.release.set()
     await drain(scheduler)
     assert sorted(gate.started) == list("abcd")
+
+
+async def test_quick_job_preempts_a_running_deep_job_which_resumes_later():
+    gate = Gate()
+    done = []
+    scheduler = Scheduler(gate, 1, lambda j, o: done.append(j.key))
+    scheduler.submit(job("deep", DEEP, "d"), ("u", "d"))
+    await asyncio.sleep(0.001)
+    scheduler.submit(job("quick", QUICK, "q"), ("u", "q"))
+    await asyncio.sleep(0.001)
+    assert list(scheduler.running) == ["quick"] and list(scheduler.pending) == ["deep"]
+    gate.release.set()
+    await drain(scheduler)
+    assert done == ["quick", "deep"] and gate.started == ["d", "q", "d"]
+    assert [e["outcome"] for e in scheduler.log] == ["preempted", "ok", "ok"]

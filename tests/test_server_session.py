@@ -267,7 +267,7 @@ async def test_settings_change_rekeys_and_reverifies():
     before = len(runner.requests)
     session.set_config(ServerConfig(debounce_ms=20, unwind=3))
     await settle(session)
-    assert sorted(names(runner.requests[before:])) == ["a", "b", "c"]
+    assert sorted(names(runner.requests[before:])) == ["a", "a", "b", "b", "c", "c"]
     assert all(r.settings.unwind == 3 for r in runner.requests[before:])
 
 

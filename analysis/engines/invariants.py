@@ -17,6 +17,7 @@ from prooflens.analysis import ir
 from prooflens.analysis.engines.transition import ChcSystem, Predicate
 
 MAX_ARGS = 12
+QUERY_MS = 400
 
 
 def _le(a: z3.ExprRef, b: z3.ExprRef, t: ir.Type, strict: bool) -> z3.BoolRef:
@@ -45,10 +46,18 @@ def candidates(fn: ir.Function, pred: Predicate) -> list[z3.BoolRef]:
     return out
 
 
-def houdini(fn: ir.Function, system: ChcSystem, deadline: float) -> dict[str, z3.BoolRef]:
+def houdini(
+    fn: ir.Function,
+    system: ChcSystem,
+    deadline: float,
+    extra: dict[str, list[z3.BoolRef]] | None = None,
+) -> dict[str, z3.BoolRef]:
     """Per predicate name: a conjunction over its canonical arguments that holds in every
-    reachable state (True when nothing survives or time runs out)."""
+    reachable state (True when nothing survives or time runs out). `extra` adds
+    candidates per predicate (e.g. guessed polynomial equalities)."""
     cands = {name: candidates(fn, pred) for name, pred in system.predicates.items()}
+    for name, more in (extra or {}).items():
+        cands.setdefault(name, []).extend(more)
     changed = True
     while changed:
         changed = False
@@ -77,15 +86,18 @@ def _refine(system: ChcSystem, clause, cands, deadline: float) -> bool:
             body += _apply(system, cands, clause.body)
         goals = _apply(system, cands, clause.head)
         solver = z3.Solver()
-        solver.set("timeout", max(10, int((deadline - time.monotonic()) * 1000)))
+        remaining = int((deadline - time.monotonic()) * 1000)
+        solver.set("timeout", max(10, min(remaining, QUERY_MS)))  # a stuck query costs little
         solver.add(*body)
         solver.add(z3.Not(z3.And(*goals)))
         answer = solver.check()
         if answer == z3.unsat:
             return dropped
-        if answer != z3.sat:
-            cands[head_name] = []  # cannot tell: keep nothing (sound)
-            return True
+        if answer != z3.sat:  # cannot tell: drop the nonlinear guesses, then everything
+            linear = [c for c in cands[head_name] if not _nonlinear(c)]
+            cands[head_name] = linear if len(linear) < len(cands[head_name]) else []
+            dropped = True
+            continue
         model = solver.model()
         keep = [
             c
@@ -95,3 +107,38 @@ def _refine(system: ChcSystem, clause, cands, deadline: float) -> bool:
         dropped = True
         cands[head_name] = keep
     return dropped
+
+
+def _nonlinear(term: z3.ExprRef) -> bool:
+    is_mul = z3.is_app(term) and term.decl().kind() == z3.Z3_OP_MUL
+    if is_mul and sum(1 for c in term.children() if not z3.is_int_value(c)) > 1:
+        return True
+    return any(_nonlinear(c) for c in term.children())
+
+
+def sampled_candidates(
+    fn: ir.Function, system: ChcSystem, deadline: float
+) -> dict[str, list[z3.BoolRef]]:
+    """Polynomial equalities guessed from runs (`sampling`), per loop-head and loop-exit
+    predicate, over the predicate's integer arguments."""
+    from prooflens.analysis.engines import sampling
+
+    states = sampling.loop_states(fn, deadline)
+    out: dict[str, list[z3.BoolRef]] = {}
+    for name, pred in system.predicates.items():
+        if not name.startswith(("inv", "exit")):
+            continue
+        seen = states.get(pred.loop.loop_id, [])
+        ints = [n for n in pred.names if n and fn.variables.get(n) == ir.INT]
+        args = {n: a for n, a in zip(pred.names, pred.args, strict=True) if n}
+        guesses = []
+        for equality in sampling.equalities(ints, seen):
+            total = z3.IntVal(0)
+            for monomial, coeff in equality.items():
+                term: z3.ArithRef = z3.IntVal(coeff)
+                for var in monomial:
+                    term = term * args[var]
+                total = total + term
+            guesses.append(z3.simplify(total) == 0)
+        out[name] = guesses
+    return out

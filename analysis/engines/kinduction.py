@@ -15,7 +15,7 @@ import time
 import z3
 
 from prooflens.analysis import ir
-from prooflens.analysis.engines import invariants, transition
+from prooflens.analysis.engines import invariants, render, transition
 from prooflens.analysis.engines.proof import SiteProof
 from prooflens.analysis.engines.transition import ChcSystem, Clause, Site
 
@@ -24,15 +24,26 @@ _INIT = "<start>"
 _count = itertools.count()
 
 
-def prove_asserts_kind(fn: ir.Function, deadline: float) -> dict[Site, SiteProof]:
-    """The same contract as `proof.prove_asserts`, by k-induction."""
+def prove_asserts_kind(
+    fn: ir.Function, deadline: float, guesses: bool = False, sites: list[Site] | None = None
+) -> dict[Site, SiteProof]:
+    """The same contract as `proof.prove_asserts`, by k-induction; with `guesses`, the
+    Houdini candidates include polynomial equalities guessed from concrete runs."""
     system = transition.encode_chc(fn)
     start = time.monotonic()
-    facts = invariants.houdini(fn, system, start + (deadline - start) / 3)
+    extra = None
+    if guesses:
+        extra = invariants.sampled_candidates(fn, system, start + (deadline - start) / 3)
+    facts = invariants.houdini(fn, system, start + 2 * (deadline - start) / 3, extra)
     unfold = _Unfolding(system, facts)
     results: dict[Site, SiteProof] = {}
     for site, queries in system.queries.items():
-        results[site] = _prove(unfold, site, queries, deadline, bool(system.depth_queries))
+        if sites is not None and site not in sites:
+            continue
+        proof = _prove(unfold, site, queries, deadline, bool(system.depth_queries))
+        if proof.status == "proved":
+            proof = SiteProof(site, "proved", _certificate(fn, system, facts), None)
+        results[site] = proof
     return results
 
 
@@ -137,3 +148,18 @@ def _prove(unfold: _Unfolding, site: Site, queries, deadline: float, depth: bool
             return SiteProof(site, "unknown", None, "time budget exhausted")
         steps.append(unfold.step(k))
     return SiteProof(site, "unknown", None, f"not {MAX_K}-inductive")
+
+
+def _certificate(fn: ir.Function, system: ChcSystem, facts: dict[str, z3.BoolRef]) -> str | None:
+    """The loop-head invariants that made the induction go through, in source syntax."""
+    from prooflens.analysis.engines.proof import display_names
+
+    texts = []
+    for name, pred in system.predicates.items():
+        if name.startswith("inv"):
+            text = render.invariant_text(facts[name], display_names(fn, pred), fn.language)
+            if text is not None:
+                texts.append((pred.loop.span.line, text))
+    if len(texts) == 1:
+        return texts[0][1]
+    return "; ".join(f"line {line}: {text}" for line, text in texts) or None

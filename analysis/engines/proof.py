@@ -18,6 +18,8 @@ from prooflens.analysis.engines import render, transition
 from prooflens.analysis.engines.transition import ChcSystem, Clause, Site
 
 MIN_QUERY_MS = 50
+FIRST_SHARE = 0.25  # of the budget for Spacer's first round
+GUESS_SHARE = 0.5  # of what is left, for guess-and-check; Spacer gets the rest again
 
 
 @dataclass(frozen=True)
@@ -43,12 +45,44 @@ def prove_asserts(fn: ir.Function, deadline: float) -> dict[Site, SiteProof]:
         if site not in system.queries:  # the assert is unreachable by construction
             results[site] = SiteProof(site, "proved", None, None)
     open_sites = [s for s in sites if s not in results]
-    if len(open_sites) > 1:
-        _solve_together(fn, system, open_sites, doubtful, deadline, results)
-    for site in open_sites:
-        if site not in results:
-            results[site] = _solve_one(fn, system, site, doubtful, deadline)
+    _spacer_round(fn, system, open_sites, doubtful, _share(deadline, FIRST_SHARE), results)
+    undecided = [s for s in open_sites if results[s].status == "unknown" and s not in doubtful]
+    if undecided:
+        _guess_and_check(fn, undecided, _share(deadline, GUESS_SHARE), results)
+    again = [s for s in open_sites if results[s].status == "unknown" and s not in doubtful]
+    if again:  # what neither settled gets Spacer again, with all the time left
+        _spacer_round(fn, system, again, doubtful, deadline, results)
     return results
+
+
+def _share(deadline: float, fraction: float) -> float:
+    now = time.monotonic()
+    return now + fraction * max(0.0, deadline - now)
+
+
+def _spacer_round(fn, system, sites, doubtful, deadline, results) -> None:
+    """All sites in one query, then each site still open on its own."""
+    if len(sites) > 1:
+        _solve_together(fn, system, sites, doubtful, deadline, results)
+    left = [s for s in sites if s not in results or results[s].status == "unknown"]
+    for i, site in enumerate(left):
+        share = (deadline - time.monotonic()) / (len(left) - i)
+        results[site] = _solve_one(fn, system, site, doubtful, time.monotonic() + share)
+
+
+def _guess_and_check(fn, sites, deadline, results) -> None:
+    """Fallback for what Spacer leaves open (typically nonlinear invariants such as
+    2 * t == i * (i - 1)): k-induction with Houdini over equalities guessed from runs."""
+    from prooflens.analysis.engines.kinduction import prove_asserts_kind
+
+    try:
+        found = prove_asserts_kind(fn, deadline, guesses=True, sites=sites)
+    except (z3.Z3Exception, RecursionError):
+        return
+    for site in sites:
+        proof = found.get(site)
+        if proof is not None and proof.status == "proved":
+            results[site] = proof
 
 
 def _sites(fn: ir.Function) -> list[Site]:
@@ -203,7 +237,7 @@ def _certificate(fn: ir.Function, system: ChcSystem, model: z3.ModelRef) -> str 
     heads = [p for name, p in system.predicates.items() if name.startswith("inv")]
     for pred in heads:
         formula = solution(pred, model)
-        names = _display_names(fn, pred)
+        names = display_names(fn, pred)
         text = render.invariant_text(formula, names, fn.language)
         if text is not None:
             texts.append((pred.loop.span.line, text))
@@ -214,7 +248,7 @@ def _certificate(fn: ir.Function, system: ChcSystem, model: z3.ModelRef) -> str 
     return "; ".join(f"line {line}: {text}" for line, text in texts)
 
 
-def _display_names(fn: ir.Function, pred: transition.Predicate) -> dict[str, str]:
+def display_names(fn: ir.Function, pred: transition.Predicate) -> dict[str, str]:
     """Source names of a predicate's arguments; hidden temporaries, and inlined copies
     whose source name clashes with another argument's, map to "" (not shown)."""
     shown = {name: fn.display.get(name, "") for name in pred.names if name}

@@ -38,13 +38,30 @@ class Failure:
     reason: str
 
 
-def value(term: z3.ExprRef, t: ir.Type) -> z3.ArithRef:
-    """The integer a variable denotes."""
+def value(term: z3.ExprRef, t: ir.Type, width: int | None = None) -> z3.ExprRef:
+    """The integer a variable denotes: as an int, or (`width` given, all variables being
+    bit-vectors) as a `width`-bit vector wide enough that no sum below can overflow."""
+    if width is not None:
+        if isinstance(t, ir.BoolType):
+            return z3.If(term, z3.BitVecVal(1, width), z3.BitVecVal(0, width))
+        assert isinstance(t, ir.BVType)
+        extend = z3.SignExt if t.signed else z3.ZeroExt
+        return extend(width - t.width, term)
     if isinstance(t, ir.BVType):
         return z3.BV2Int(term, is_signed=t.signed)
     if isinstance(t, ir.BoolType):
-        return z3.If(term, z3.IntVal(1), z3.IntVal(0))  # type: ignore[return-value]
-    return term  # type: ignore[return-value]
+        return z3.If(term, z3.IntVal(1), z3.IntVal(0))
+    return term
+
+
+def _width(types: dict[str, ir.Type]) -> int | None:
+    """Bit-vector reasoning (fast and exact) when no variable is an unbounded int."""
+    if any(isinstance(t, ir.IntType) for t in types.values()):
+        return None
+    widths = [t.width for t in types.values() if isinstance(t, ir.BVType)]
+    if not widths:
+        return None
+    return max(widths) + 12  # |sum c_v * v + c0| < 2 ** (w + 11) for <= 64 terms
 
 
 def synthesize(
@@ -56,10 +73,13 @@ def synthesize(
     constant_bound: int = MAX_COEFF,
 ) -> Ranking | Failure:
     """A lexicographic linear ranking function for `relation` over the variables `types`."""
-    names = list(types)
+    names = list(types)[:64]
     need_bound = any(isinstance(types[n], ir.IntType) for n in names)
-    pre_v = {n: value(pre[n], types[n]) for n in names}
-    post_v = {n: value(post[n], types[n]) for n in names}
+    width = _width({n: types[n] for n in names})
+    if width is not None:
+        constant_bound = min(constant_bound, 1 << (width - 13))
+    pre_v = {n: value(pre[n], types[n], width) for n in names}
+    post_v = {n: value(post[n], types[n], width) for n in names}
     remaining = relation
     components: list[dict[str, int]] = []
     for _ in range(MAX_COMPONENTS):
@@ -81,8 +101,18 @@ def synthesize(
     return Failure(f"no lexicographic linear ranking function with {MAX_COMPONENTS} components")
 
 
-def _apply(coeffs: dict[str, int], values: dict[str, z3.ArithRef]) -> z3.ArithRef:
-    total: z3.ArithRef = z3.IntVal(coeffs.get("", 0))
+def _apply(coeffs: dict[str, int], values: dict[str, z3.ExprRef]) -> z3.ExprRef:
+    """sum(c_v * v) + c0 in the values' domain (ints, or wide signed bit-vectors, where
+    `>=` below is the signed comparison)."""
+    sample = next(iter(values.values()), None)
+    if sample is not None and z3.is_bv(sample):
+        width = sample.size()  # type: ignore[attr-defined]
+        total: z3.ExprRef = z3.BitVecVal(coeffs.get("", 0), width)
+        for name, c in coeffs.items():
+            if name and c:
+                total = total + z3.BitVecVal(c, width) * values[name]
+        return total
+    total = z3.IntVal(coeffs.get("", 0))
     for name, c in coeffs.items():
         if name and c:
             total = total + c * values[name]
@@ -108,8 +138,12 @@ Sample = tuple[dict[str, int], dict[str, int]]
 
 
 def _sample(model: z3.ModelRef, pre_v, post_v) -> Sample:
+    def number(term: z3.ExprRef) -> int:
+        result = model.eval(term, model_completion=True)
+        return result.as_signed_long() if z3.is_bv(term) else result.as_long()  # type: ignore
+
     def grab(values):
-        return {n: model.eval(v, model_completion=True).as_long() for n, v in values.items()}
+        return {n: number(v) for n, v in values.items()}
 
     return grab(pre_v), grab(post_v)
 
@@ -122,7 +156,7 @@ def _component(relation, pre_v, post_v, names, need_bound, deadline, model, c0_b
         if coeffs is None:
             return Failure("no linear ranking function fits the sampled iterations")
         f_pre, f_post = _apply(coeffs, pre_v), _apply(coeffs, post_v)
-        good = f_pre >= f_post
+        good = f_pre >= f_post  # signed comparison on the wide bit-vectors
         if need_bound:
             good = z3.And(good, z3.Implies(f_pre > f_post, f_pre >= 0))
         status, cex = _check([relation, z3.Not(good)], deadline)

@@ -203,7 +203,7 @@ def _ranking_text(fn: ir.Function, found: ranking.Ranking) -> str:
         return "the loop body never returns to the loop head"
     parts = [_linear_text(fn, c) for c in found.components]
     if len(parts) == 1:
-        bound = " and stays >= 0" if found.bounded else ""
+        bound = " and stays >= 0" if found.bounded else " (its bit-vector values are bounded)"
         return f"{parts[0]} decreases{bound}"
     return f"({', '.join(parts)}) decreases lexicographically"
 
@@ -279,7 +279,7 @@ def _periodic(fn, system, loop, it, entry, state, prefix, period, deadline):
     if model is None:
         return None
     witness = _witness(fn, system, entry, model)
-    observed = _observe_repeat(fn, loop, witness, state, it)
+    observed = _observe_repeat(fn, loop, witness, state, it, deadline)
     if observed is None:
         return None
     first, seen_period = observed
@@ -318,7 +318,7 @@ def _holds(fn: ir.Function, formula: z3.BoolRef, pre: dict, env: dict) -> bool:
     return z3.is_true(z3.simplify(z3.substitute(formula, *pairs)))
 
 
-def _observe_repeat(fn, loop, witness: Witness, state: list[str], it: Iteration):
+def _observe_repeat(fn, loop, witness: Witness, state: list[str], it: Iteration, deadline):
     """Run the IR from the witness; (iteration of first visit, period) when the state at
     the loop head repeats within one activation of the loop, else None. An activation
     ends when the condition is false or another loop's head is tested (re-entering a
@@ -329,6 +329,8 @@ def _observe_repeat(fn, loop, witness: Witness, state: list[str], it: Iteration)
     cond = semantics.encode(loop.cond, it.pre)
 
     def observer(current: ir.Loop, env: dict) -> bool:
+        if time.monotonic() > deadline:
+            return True  # stopped without a repetition: not confirmed
         if current.loop_id != loop.loop_id:
             seen.clear()
             return False
@@ -376,7 +378,7 @@ def _recurrent(fn, system, loop, it: Iteration, entry: Entry, state, deadline):
         if text is None:  # the set must be stated exactly: replay evaluates it
             continue
         witness = _witness(fn, system, entry, model)
-        if not _observe_stays(fn, loop, witness, region, it):
+        if not _observe_stays(fn, loop, witness, region, it, deadline):
             continue
         details = {"kind": "recurrent set", "set": text, "visits": RECURRENT_VISITS,
                    "loop_lines": list(_line_range(loop)),
@@ -424,13 +426,16 @@ def _strengtheners(fn, it: Iteration, state: list[str]) -> list[z3.BoolRef]:
     return out
 
 
-def _observe_stays(fn, loop, witness: Witness, region: z3.BoolRef, it: Iteration) -> bool:
+def _observe_stays(fn, loop, witness: Witness, region, it: Iteration, deadline) -> bool:
     """Run the IR from the witness: once the loop head is inside `region` it stays there
     for RECURRENT_VISITS visits (checked on the first 100, then on every 100th)."""
     inside = [0]
     ok = [True]
 
     def observer(current: ir.Loop, env: dict) -> bool:
+        if time.monotonic() > deadline:
+            ok[0] = False
+            return True
         if current.loop_id != loop.loop_id:
             if inside[0]:  # left the loop although the set is closed
                 ok[0] = False
@@ -505,9 +510,11 @@ def _recursion(fn: ir.Function, call: ir.Inline, verdict_id: int, deadline: floa
         if args is None:
             continue
         pairs.append((inline, state, args))
-    first_level = [p for p in pairs if any(p[0] is c for c in _recursive_calls(fn))]
-    if not first_level:
-        return unknown("the recursive call's arguments are not visible within the bound")
+    outermost = _recursive_calls(fn)
+    first_level = [p for p in pairs if any(p[0] is c for c in outermost)]
+    if not first_level or len({id(p[0]) for p in first_level}) != len(outermost):
+        # a call inside a loop (summarised) or beyond the bound: its arguments are unseen
+        return unknown("the recursive calls' arguments are not all visible within the bound")
     pre = {n: start.env[n] for n in params}
     post = {n: z3.Const(f"{n}'", pre[n].sort()) for n in params}
     relation = z3.Or(*[

@@ -323,6 +323,8 @@ class Executor:
         self.calls.append((call, state))
         flow = self.block(call.body, [state])
         finished = list(flow.normal)
+        if call.target is not None:  # falling off the end gives no value: the run stops
+            self.exits += [s.pc for s in flow.normal]
         for ret_state, value in flow.returns:
             if call.target is not None and value is not None:
                 new = dict(ret_state.env)

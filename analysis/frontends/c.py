@@ -19,7 +19,6 @@ Conventions the engines and `replay_c` rely on:
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass
 from typing import Any
 
 from pycparser import c_ast, c_parser
@@ -33,7 +32,9 @@ from prooflens.analysis.settings import Settings
 _RECURSION_LIMIT = 6000
 
 
-def lower(parsed: Any, unit: Any, settings: Settings, use_cpp: bool | None = None) -> ir.Function | ir.Unsupported:
+def lower(
+    parsed: Any, unit: Any, settings: Settings, use_cpp: bool | None = None
+) -> ir.Function | ir.Unsupported:
     """`unit` of `parsed` as an IR function, or why it cannot be (never raises)."""
     old_limit = sys.getrecursionlimit()
     sys.setrecursionlimit(max(old_limit, _RECURSION_LIMIT))
@@ -50,7 +51,9 @@ def lower(parsed: Any, unit: Any, settings: Settings, use_cpp: bool | None = Non
         sys.setrecursionlimit(old_limit)
 
 
-def _lower(parsed: Any, unit: Any, settings: Settings, use_cpp: bool | None) -> ir.Function | ir.Unsupported:
+def _lower(
+    parsed: Any, unit: Any, settings: Settings, use_cpp: bool | None
+) -> ir.Function | ir.Unsupported:
     if getattr(unit, "has_error", False):
         return ir.Unsupported("syntax error", unit.line, 1)
     piece = c_source.build(parsed, unit)
@@ -68,7 +71,9 @@ def _lower(parsed: Any, unit: Any, settings: Settings, use_cpp: bool | None) -> 
     return lowerer.lower_unit(target, getattr(unit, "end_line", unit.line))
 
 
-def parse_translation_unit(text: str, use_cpp: bool | None = None) -> c_ast.FileAST | ir.Unsupported:
+def parse_translation_unit(
+    text: str, use_cpp: bool | None = None
+) -> c_ast.FileAST | ir.Unsupported:
     """Preprocess and parse `text`; errors become `Unsupported` at the right line."""
     done = c_preprocess.preprocess(text, use_cpp)
     if isinstance(done, c_preprocess.PreprocessError):

@@ -323,7 +323,11 @@ class Lowerer:
             raise Unsup(f"global {name}: {info.name[1:]}", node)
         if name not in self.used_globals:
             self.used_globals[name] = info
-            names = [info.name] if info.length is None else [info.element(k) for k in range(info.length)]
+            names = (
+                [info.name]
+                if info.length is None
+                else [info.element(k) for k in range(info.length)]
+            )
             for n in names:
                 self.variables[n] = info.ctype.ir
                 self.display[n] = n[len(GLOBAL_PREFIX) :]
@@ -405,7 +409,11 @@ class Lowerer:
         order = [n for n in self.globals if n in self.used_globals]
         for name in order:
             info = self.used_globals[name]
-            names = [info.name] if info.length is None else [info.element(k) for k in range(info.length)]
+            names = (
+                [info.name]
+                if info.length is None
+                else [info.element(k) for k in range(info.length)]
+            )
             for k, n in enumerate(names):
                 if is_main or info.const:
                     out.append(ir.Assign(n, ct.const(info.init[k], info.ctype)))
@@ -478,7 +486,9 @@ class Lowerer:
             info = self.declare(node.name, info)
             if init is not None:
                 out.extend(init.stmts)
-                out.append(ir.Assign(info.name, value_as(init, info.ctype, node.init), span_of(node)))
+                out.append(
+                    ir.Assign(info.name, value_as(init, info.ctype, node.init), span_of(node))
+                )
             return
         items = self._init_items(node.init, info) if node.init is not None else None
         info = self.declare(node.name, info)
@@ -517,13 +527,16 @@ class Lowerer:
         out.append(self._test_first_loop(c, node.cond, body, (), "while", node))
 
     def _test_first_loop(self, c: CVal, cnode: Any, body: tuple[ir.Stmt, ...],
-                         update: tuple[ir.Stmt, ...], keyword: str, node: Any) -> ir.Loop:  # fmt: skip
+                         update: tuple[ir.Stmt, ...], keyword: str,
+                         node: Any) -> ir.Loop:  # fmt: skip
         span = span_of(node)
         loop_id = self._next_loop()
         if not c.stmts:
             return ir.Loop(cond_of(c, cnode), body, update, loop_id, keyword, True, span)
         exit_ = ir.If(_not(cond_of(c, cnode)), (ir.Break(span),), (), span)
-        return ir.Loop(bconst(True), c.stmts + (exit_,) + body, update, loop_id, keyword, True, span)
+        return ir.Loop(
+            bconst(True), c.stmts + (exit_,) + body, update, loop_id, keyword, True, span
+        )
 
     def _s_DoWhile(self, node: c_ast.DoWhile, out: list[ir.Stmt]) -> None:
         body = self._loop_body(node.stmt)
@@ -575,8 +588,11 @@ class Lowerer:
         brk = self.temp(ir.BOOL)
         fall = self.temp(ir.BOOL)
         span = span_of(node)
-        out += [ir.Assign(sel, value_as(c, stype, node.cond), span),
-                ir.Assign(brk, bconst(False), span), ir.Assign(fall, bconst(False), span)]
+        out += [
+            ir.Assign(sel, value_as(c, stype, node.cond), span),
+            ir.Assign(brk, bconst(False), span),
+            ir.Assign(fall, bconst(False), span),
+        ]
         segments = self._switch_segments(node)
         case_values = [self._case_value(seg, stype) for seg in segments]
         svar = ir.Var(sel, stype.ir)
@@ -642,8 +658,14 @@ class Lowerer:
                 raise Unsup(f"character constant {node.value}", node)
             return CVal((), ct.const(value, ct.INT, span), ct.INT)
         found = ct.integer_literal(node.value)
-        if found is None or node.type not in ("int", "unsigned int", "long int", "long long int",
-                                              "unsigned long int", "unsigned long long int"):
+        if found is None or node.type not in (
+            "int",
+            "unsigned int",
+            "long int",
+            "long long int",
+            "unsigned long int",
+            "unsigned long long int",
+        ):
             kind = "string" if node.type == "string" else f"{node.type} constant"
             raise Unsup(kind, node)
         value, ctype = found
@@ -716,8 +738,8 @@ class Lowerer:
             checks: tuple[ir.Stmt, ...] = ()
             if p.signed:
                 ok = _cmp("ne", x, ct.const(p.min, p))
-                checks = (ir.Assert(ok, "signed-overflow", f"negation of {p.min} overflows {p.name}",
-                                    span),)  # fmt: skip
+                message = f"negation of {p.min} overflows {p.name}"
+                checks = (ir.Assert(ok, "signed-overflow", message, span),)
             return CVal(v.stmts + checks, ir.Unary("neg", x, p.ir, span), p)
         raise Unsup(f"operator {op}", node)
 
@@ -763,8 +785,14 @@ class Lowerer:
         x, y = value_as(a, t), value_as(b, t)
         checks: list[ir.Stmt] = []
         if op in ("/", "%"):
-            checks.append(ir.Assert(_cmp("ne", y, ct.const(0, t)), "division-by-zero",
-                                    f"{'division' if op == '/' else 'remainder'} by zero", span))
+            checks.append(
+                ir.Assert(
+                    _cmp("ne", y, ct.const(0, t)),
+                    "division-by-zero",
+                    f"{'division' if op == '/' else 'remainder'} by zero",
+                    span,
+                )
+            )
             if t.signed:
                 bad = _and(_cmp("eq", x, ct.const(t.min, t)), _cmp("eq", y, ct.const(-1, t)))
                 checks.append(ir.Assert(_not(bad), "signed-overflow",
@@ -780,16 +808,23 @@ class Lowerer:
         ok = _cmp("lt", y, width)
         if rt.signed:
             ok = _and(_cmp("ge", y, ct.const(0, rt)), ok)
-        checks: list[ir.Stmt] = [ir.Assert(ok, "shift-out-of-range",
-                                           f"shift count outside 0..{lt.width - 1}", span)]
+        checks: list[ir.Stmt] = [
+            ir.Assert(ok, "shift-out-of-range", f"shift count outside 0..{lt.width - 1}", span)
+        ]
         if op == "<<" and lt.signed:
             checks.append(ir.Assert(_cmp("ge", x, ct.const(0, lt)), "shift-out-of-range",
                                     "left shift of a negative value", span))  # fmt: skip
             wide = ct.wide(lt)
             shifted = ir.Binary("shl", ir.Cast(x, wide), ir.Cast(y, wide), wide)
             fits = _cmp("le", shifted, ir.Const(lt.max, wide))
-            checks.append(ir.Assert(fits, "shift-out-of-range",
-                                    f"left shift result not representable in {lt.name}", span))
+            checks.append(
+                ir.Assert(
+                    fits,
+                    "shift-out-of-range",
+                    f"left shift result not representable in {lt.name}",
+                    span,
+                )
+            )
         return tuple(checks), ir.Binary(_ARITH[op], x, y, lt.ir, span), lt
 
     def _logical(self, node: c_ast.BinaryOp) -> CVal:
@@ -803,8 +838,10 @@ class Lowerer:
         tmp = self.temp(ir.BOOL)
         var = ir.Var(tmp, ir.BOOL)
         run_right = var if node.op == "&&" else _not(var)
-        stmts = a.stmts + (ir.Assign(tmp, ca, span),
-                           ir.If(run_right, b.stmts + (ir.Assign(tmp, cb, span),), (), span))
+        stmts = a.stmts + (
+            ir.Assign(tmp, ca, span),
+            ir.If(run_right, b.stmts + (ir.Assign(tmp, cb, span),), (), span),
+        )
         return CVal(stmts, var, ct.INT)
 
     # ------------------------------------------------------------------ assignment
@@ -877,10 +914,9 @@ class Lowerer:
         saved = self.temp(info.ctype.ir)
         stmts.append(ir.Assign(saved, need_value(old) if post else new, span))
         stored = new if post else ir.Var(saved, info.ctype.ir)
-        for k in range(info.length or 0):
-            element = ir.Var(info.element(k), info.ctype.ir)
+        for k in range(info.length or 0):  # conditional writes: other elements stay unread
             hit = _cmp("eq", ivar, ir.Const(k, ir.BVType(64, True)))
-            stmts.append(ir.Assign(info.element(k), ir.Ite(hit, stored, element, info.ctype.ir), span))
+            stmts.append(ir.If(hit, (ir.Assign(info.element(k), stored, span),), (), span))
         return CVal(tuple(stmts), ir.Var(saved, info.ctype.ir), info.ctype)
 
     def _array_index(self, ref: c_ast.ArrayRef) -> tuple[VarInfo, CVal]:
@@ -897,8 +933,12 @@ class Lowerer:
         i64 = ir.BVType(64, True)
         ok = _and(_cmp("ge", ivar, ir.Const(0, i64)), _cmp("lt", ivar, ir.Const(info.length, i64)))
         name = self.display.get(info.element(0), "a[0]").split("[")[0]
-        return ir.Assert(ok, "array-out-of-bounds",
-                         f"index outside 0..{(info.length or 1) - 1} of {name}", span_of(ref))
+        return ir.Assert(
+            ok,
+            "array-out-of-bounds",
+            f"index outside 0..{(info.length or 1) - 1} of {name}",
+            span_of(ref),
+        )
 
     def _element_read(self, info: VarInfo, ivar: ir.Expr) -> ir.Expr:
         i64 = ir.BVType(64, True)
@@ -1005,7 +1045,8 @@ class Lowerer:
         return CVal(tuple(stmts), value.expr, value.ctype)
 
     def _inline_body(self, fdef: c_ast.FuncDef, ret: ct.CType | None, decls: list[c_ast.Decl],
-                     types: list[ct.CType], args_ir: list[ir.Expr]) -> tuple[ir.Stmt, ...]:  # fmt: skip
+                     types: list[ct.CType],
+                     args_ir: list[ir.Expr]) -> tuple[ir.Stmt, ...]:  # fmt: skip
         saved = self.frame
         self.counter += 1
         self.frame = Frame(f"{fdef.decl.name}#{self.counter}.", ret, False, [{}])

@@ -145,7 +145,9 @@ def _next_physical(line: str, physical: int) -> int:
     return int(match.group(1)) if match else physical + 1
 
 
-def _fallback_line(line: str, physical: int, state: _State, out: list[str]) -> PreprocessError | None:
+def _fallback_line(
+    line: str, physical: int, state: _State, out: list[str]
+) -> PreprocessError | None:
     directive = _DIRECTIVE.match(line)
     if directive is None:
         out.append(_expand(line, state.defines))
@@ -169,7 +171,9 @@ def _fallback_line(line: str, physical: int, state: _State, out: list[str]) -> P
     return None
 
 
-def _fallback_include(line: str, physical: int, state: _State, out: list[str]) -> PreprocessError | None:
+def _fallback_include(
+    line: str, physical: int, state: _State, out: list[str]
+) -> PreprocessError | None:
     match = _INCLUDE.match(line)
     header = match.group(1) if match else ""
     if header not in KNOWN_HEADERS:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -33,10 +34,8 @@ def run(argv: list[str], limit_s: float, cwd: str | None = None) -> Completed:
         out, err = proc.communicate(timeout=limit_s)
         code: int | None = proc.returncode
     except subprocess.TimeoutExpired:
-        try:
+        with contextlib.suppress(OSError):
             os.killpg(proc.pid, signal.SIGKILL)
-        except OSError:
-            pass
         out, err = proc.communicate()
         code = None
     return Completed(out, err, code, (time.perf_counter() - began) * 1000)

@@ -83,8 +83,7 @@ def build_harnesses(cases: list[Case], workdir: str) -> dict[str, Harness]:
 
 def _harness(case: Case, node: ast.FunctionDef, text: str) -> tuple[list[str], tuple]:
     signature = ", ".join(
-        f"{a.arg}: {ast.unparse(a.annotation)}" if a.annotation else a.arg
-        for a in node.args.args
+        f"{a.arg}: {ast.unparse(a.annotation)}" if a.annotation else a.arg for a in node.args.args
     )
     leading = []
     for stmt in node.body:

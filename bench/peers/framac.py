@@ -109,8 +109,15 @@ def check(case: Case, harness: Harness, budget_s: float, workdir: str) -> dict[s
     report = all_csv if os.path.exists(all_csv) else eva_csv
     rows = _rows(report, {case.name, harness.main}) if os.path.exists(report) else None
     verdicts = _verdicts(case, harness, rows, done.stdout + done.stderr)
-    note = "EVA+WP" if report == all_csv else ("EVA only (WP cut by the budget)" if rows is
-                                              not None else "no report (budget exhausted)")
+    note = (
+        "EVA+WP"
+        if report == all_csv
+        else (
+            "EVA only (WP cut by the budget)"
+            if rows is not None
+            else "no report (budget exhausted)"
+        )
+    )
     return {"verdicts": verdicts, "time_ms": done.elapsed_ms, "note": note,
             "raw": (done.stdout + done.stderr)[-1500:]}  # fmt: skip
 
@@ -149,8 +156,11 @@ def _verdicts(case: Case, harness: Harness, rows: list[dict[str, str]] | None,
         if prop is None:
             continue
         status = _status(row.get("status", ""))
-        if status == UNKNOWN and _line(row) in invalid_lines and prop in ("assertion",
-                                                                          "always-true"):
+        if (
+            status == UNKNOWN
+            and _line(row) in invalid_lines
+            and prop in ("assertion", "always-true")
+        ):
             status = REFUTED
         found.setdefault(prop, []).append(status)
     for prop in verdicts:

@@ -16,7 +16,6 @@ import {
   ServerOptions,
   State,
   StaticFeature,
-  TransportKind,
 } from "vscode-languageclient/node";
 import { functionAtLine, functionName, LensInfo } from "./functions";
 import { describeCommand, resolveServerLaunch, ServerLaunch } from "./interpreter";
@@ -141,14 +140,9 @@ class Controller implements vscode.Disposable {
     try {
       await client.start();
     } catch (error) {
-      const message = `prooflens: the server failed to start: ${errorText(error)}`;
-      this.log(message);
+      // The client has already shown its own error with a "Go to output" button.
+      this.log(`the server failed to start: ${errorText(error)}`);
       this.show(lifecycleView("failed", errorText(error)));
-      void vscode.window.showErrorMessage(message, "Show Log").then((choice) => {
-        if (choice === "Show Log") {
-          this.output.show(true);
-        }
-      });
     }
   }
 
@@ -178,10 +172,11 @@ class Controller implements vscode.Disposable {
   }
 
   private createClient(launch: ServerLaunch): ProoflensClient {
+    // No `transport`: with TransportKind.stdio the client would append `--stdio` to the
+    // arguments, which `prooflens serve` does not take; stdio is the default anyway.
     const serverOptions: ServerOptions = {
       command: launch.command,
       args: [...launch.args],
-      transport: TransportKind.stdio,
       options: { env: { ...process.env, PYTHONUNBUFFERED: "1" } },
     };
     const clientOptions: LanguageClientOptions = {
@@ -491,6 +486,7 @@ class Controller implements vscode.Disposable {
   private show(view: StatusView): void {
     this.statusItem.text = view.text;
     this.statusItem.tooltip = view.tooltip;
+    this.statusItem.accessibilityInformation = { label: view.tooltip.split("\n").join(", ") };
     this.statusItem.backgroundColor =
       view.severity === "none" ? undefined : new vscode.ThemeColor(`statusBarItem.${view.severity}Background`);
     this.statusItem.show();

@@ -109,6 +109,20 @@ async function waitForVerdicts(page) {
   return view;
 }
 
+/** Waits (within the budget) until the status bar says nothing is being verified, so the
+ * screenshots show final verdicts; returns whether it got there. */
+async function waitForIdle(page, budgetMs) {
+  const deadline = Date.now() + budgetMs;
+  while (Date.now() < deadline) {
+    const status = await statusItem(page);
+    if (status.text !== "" && !/being verified/.test(status.label)) {
+      return true;
+    }
+    await page.waitForTimeout(1000);
+  }
+  return false;
+}
+
 /** Hovers the first error squiggle inside g2 and returns the hover's text. */
 async function hoverText(page, view) {
   const spot = view.squiggleAt?.g2;
@@ -132,6 +146,11 @@ async function hoverText(page, view) {
 /** The Problems panel's rows (aria labels carry severity, message, position and file). */
 async function problemRows(page) {
   await runCommand(page, "View: Focus Problems");
+  // The list is virtualised: filter it to g2's problems so both files' rows are rendered.
+  const filter = page.locator(".viewpane-filter input").first();
+  await filter.waitFor({ timeout: 15_000 });
+  await filter.fill("g2");
+  await page.waitForTimeout(1000);
   const rows = page.locator(".markers-panel .monaco-list-row");
   await rows.first().waitFor({ timeout: 15_000 }).catch(() => {});
   await page.waitForTimeout(800);
@@ -188,7 +207,10 @@ async function main() {
       await page.waitForTimeout(1500);
       log("prooflens: Verify File");
       await runCommand(page, "prooflens: Verify File");
-      const view = await waitForVerdicts(page);
+      await waitForVerdicts(page);
+      const idle = await waitForIdle(page, WAIT_MS);
+      log(`${name}: idle=${idle}`);
+      const view = await page.evaluate(readEditor, FUNCTIONS);
       log(`${name}: ${JSON.stringify(view)}`);
       const shot = `vscode-${name.replace(/\W/g, "-")}.png`;
       await page.screenshot({ path: path.join(config.artifacts, shot) });
@@ -203,7 +225,7 @@ async function main() {
     }
     const rows = await problemRows(page);
     for (const name of config.files) {
-      observations.files[name].problems = rows.filter((row) => row.includes(name) || rowBelongsTo(rows, row, name));
+      observations.files[name].problems = rowsOf(rows, name);
     }
     observations.problemRows = rows;
     observations.status = await statusItem(page);
@@ -216,18 +238,20 @@ async function main() {
   process.stdout.write(`${JSON.stringify(observations)}\n`);
 }
 
-/** Problems rows are grouped under a file row; a marker row belongs to the file row above it. */
-function rowBelongsTo(rows, row, name) {
+/** Problems rows are grouped under a file row ("N problems in file seed.py ..."); a marker row
+ * (and its related-information rows) belongs to the file row above it. */
+function rowsOf(rows, name) {
   let current = null;
-  for (const candidate of rows) {
-    if (/^[^|]*\.(py|c)\b/.test(candidate) && !/Error|Warning|Info|Hint/.test(candidate.split("|")[0])) {
-      current = candidate;
-    }
-    if (candidate === row) {
-      return current !== null && current.includes(name);
+  const mine = [];
+  for (const row of rows) {
+    const header = row.match(/problems? in file (\S+)/);
+    if (header) {
+      current = header[1];
+    } else if (current === name) {
+      mine.push(row);
     }
   }
-  return false;
+  return mine;
 }
 
 main().catch((error) => {

@@ -1,0 +1,104 @@
+"""Guessing polynomial equalities at loop heads from concrete runs (then checked by proof).
+
+The IR is run by the interpreter on small random inputs; the integer variables at each
+loop head give rows of monomials of degree <= 2 (1, x, x*y, ...), and every vector in the
+null space of that matrix is an equality all sampled states satisfy (`2*t == c*c - c`).
+These are only candidates: `invariants.houdini` keeps those that are inductive.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from fractions import Fraction
+from itertools import combinations_with_replacement
+from math import lcm
+
+from prooflens.analysis import interpreter, ir
+
+Monomial = tuple[str, ...]  # () is the constant 1, ("x",) is x, ("x", "y") is x*y
+Equality = dict[Monomial, int]  # sum(coefficient * monomial) == 0
+
+MAX_VARS = 6
+RUNS = 40
+MAX_STATES = 300
+MAX_STEPS = 20_000
+
+
+def loop_states(fn: ir.Function, deadline: float, seed: int = 0) -> dict[int, list[dict]]:
+    """States seen at each loop head over runs from random small inputs."""
+    rnd = random.Random(seed)
+    states: dict[int, list[dict]] = {}
+
+    def observer(loop: ir.Loop, env: dict) -> bool:
+        bucket = states.setdefault(loop.loop_id, [])
+        if len(bucket) < MAX_STATES:
+            bucket.append(env)
+        return time.monotonic() > deadline
+
+    for run in range(RUNS):
+        if time.monotonic() > deadline:
+            break
+        inputs = {}
+        for param in fn.params:
+            if isinstance(param.type, ir.BoolType):
+                inputs[param.name] = rnd.random() < 0.5
+            else:
+                inputs[param.name] = rnd.randint(-2, 6 + run)
+        interpreter.run(fn, inputs, (rnd.randint(-5, 20) for _ in range(1000)),
+                        max_steps=MAX_STEPS, observer=observer, record=False)  # fmt: skip
+    return states
+
+
+def equalities(names: list[str], states: list[dict]) -> list[Equality]:
+    """A basis of the degree-2 polynomial equalities over `names` that every state meets."""
+    names = names[:MAX_VARS]
+    monomials: list[Monomial] = [()] + [(n,) for n in names]
+    monomials += list(combinations_with_replacement(names, 2))
+    rows = []
+    for state in states:
+        if all(isinstance(state.get(n), int) for n in names):
+            rows.append([_value(state, m) for m in monomials])
+    if len(rows) < len(monomials):  # too few states: every guess would be a fluke
+        return []
+    basis = _null_space(rows, len(monomials))
+    return [{m: c for m, c in zip(monomials, vector, strict=True) if c} for vector in basis]
+
+
+def _value(state: dict, monomial: Monomial) -> int:
+    result = 1
+    for name in monomial:
+        result *= int(state[name])
+    return result
+
+
+def _null_space(rows: list[list[int]], width: int) -> list[list[int]]:
+    """Integer basis of {c : row . c == 0 for every row} (exact Gaussian elimination)."""
+    matrix = [[Fraction(v) for v in row] for row in rows]
+    pivots: list[int] = []
+    rank = 0
+    for col in range(width):
+        pivot = next((r for r in range(rank, len(matrix)) if matrix[r][col] != 0), None)
+        if pivot is None:
+            continue
+        matrix[rank], matrix[pivot] = matrix[pivot], matrix[rank]
+        lead = matrix[rank][col]
+        matrix[rank] = [v / lead for v in matrix[rank]]
+        for r in range(len(matrix)):
+            if r != rank and matrix[r][col] != 0:
+                factor = matrix[r][col]
+                matrix[r] = [a - factor * b for a, b in zip(matrix[r], matrix[rank], strict=True)]
+        pivots.append(col)
+        rank += 1
+        if rank == len(matrix):
+            break
+    free = [c for c in range(width) if c not in pivots]
+    basis = []
+    for f in free:
+        vector = [Fraction(0)] * width
+        vector[f] = Fraction(1)
+        for i, p in enumerate(pivots):
+            vector[p] = -matrix[i][f]
+        scale = lcm(*[v.denominator for v in vector])
+        basis.append([int(v * scale) for v in vector])
+    return basis

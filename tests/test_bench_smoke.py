@@ -1,0 +1,103 @@
+"""The benchmark runner works end to end on a tiny input (no peers, tiny budgets), its
+corpus labels parse, and its tables have the documented columns. No timing assertions."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from bench import __main__ as bench_main
+from bench import corpus, report, scoring
+
+REQUIRED_TAGS = {"invariant", "lexicographic", "long-cex", "nonterm", "overflow", "open"}
+
+
+def test_corpus_is_large_labelled_and_covers_every_kind():
+    cases = corpus.load()
+    assert len(cases) >= 60
+    assert {c.language for c in cases} == {"python", "c"}
+    tags = {t for c in cases for t in c.tags}
+    assert tags >= REQUIRED_TAGS
+    props = {p for c in cases for p in c.expected}
+    assert {"assertion", "termination", "signed-overflow", "always-true"} <= props
+    assert len({c.ident for c in cases}) == len(cases)
+
+
+@pytest.mark.parametrize(
+    ("body", "expected", "tags"),
+    [
+        ("assertion=refuted termination=proved", {"assertion": "refuted",
+                                                  "termination": "proved"}, ()),
+        ("termination=open tags=open,nonterm", {"termination": "open"}, ("open", "nonterm")),
+    ],
+)  # fmt: skip
+def test_labels_parse(body, expected, tags):
+    assert corpus.parse_label(body) == (expected, tags)
+
+
+@pytest.mark.parametrize("body", ["assertion", "assertoin=proved", "assertion=maybe",
+                                  "tags=a", "unsupported=proved"])  # fmt: skip
+def test_bad_labels_are_rejected(body):
+    with pytest.raises(corpus.LabelError):
+        corpus.parse_label(body)
+
+
+@pytest.mark.parametrize(
+    ("truth", "answer", "expected"),
+    [
+        ("proved", "proved", "correct"), ("proved", "refuted", "wrong"),
+        ("refuted", "bounded", "dont-know"), ("refuted", "missing", "dont-know"),
+        ("open", "unknown", "correct"), ("open", "proved", "wrong"),
+        ("open", "refuted", "wrong"),
+    ],
+)  # fmt: skip
+def test_scoring(truth, answer, expected):
+    assert scoring.score(truth, answer) == expected
+
+
+@pytest.mark.parametrize(
+    ("statuses", "expected"),
+    [([], "missing"), (["proved", "refuted"], "refuted"), (["proved", "proved"], "proved"),
+     (["proved", "bounded"], "bounded"), (["bounded", "unknown"], "unknown")],
+)  # fmt: skip
+def test_aggregate(statuses, expected):
+    assert scoring.aggregate(statuses) == expected
+
+
+def test_runner_writes_markdown_and_json(tmp_path):
+    code = bench_main.main(["--profile", "smoke", "--sections", "corpus", "--no-peers",
+                            "--only", "py_safety.py::ratio", "c_safety.c::add_commutes",
+                            "--out", str(tmp_path), "--quiet"])  # fmt: skip
+    assert code == 0
+    data = json.loads((tmp_path / "results.json").read_text())
+    rows = data["corpus"]["rows"]
+    assert [r["case"] for r in rows] == ["c_safety.c::add_commutes", "py_safety.py::ratio"]
+    for row in rows:
+        assert set(row["tools"]) == {"prooflens quick", "prooflens deep"}
+        for entry in row["tools"].values():
+            assert set(entry["scores"]) == set(row["expected"])
+            assert {"z3", "parse", "handoff"} <= set(entry["phases_ms"])
+    assert data["corpus"]["wrong"] == []
+    text = (tmp_path / "RESULTS.md").read_text()
+    for header in ("| tool | language | functions | properties | correct | wrong | don't know",
+                   "| mode | verdict | functions | mean ms | parse | lower | encode+engine | z3",
+                   "## Machine", "nproc"):  # fmt: skip
+        assert header in text
+
+
+def test_latency_and_scaling_tables_render():
+    pcts = {"n": 2, "p50": 10.0, "p95": 20.0}
+    latency = {"settings": {"mode": "onChange"}, "many_files": None, "files": [{
+        "file": "seed.py", "lines": 80, "units_with_verdicts": 12,
+        "didopen_first_diagnostics_ms": pcts, "didopen_all_verdicts_ms": pcts,
+        "didopen_warm_disk_cache_ms": 5.0, "keystroke_syntax_error_ms": pcts,
+        "keystroke_syntax_fixed_ms": pcts, "keystroke_updated_verdict_ms": pcts,
+        "peak_rss_mib": 100.0}]}  # fmt: skip
+    scaling = {"functions": 1000, "cores": 2, "mode_args": ["--quick"], "cache_note": "none",
+               "runs": [{"jobs": 1, "functions": 1000, "wall_s": 10.0, "cpu_s": 9.0,
+                         "verdicts": {"proved": 5}, "exit": 0}]}  # fmt: skip
+    text = report._latency(latency) + report._scaling(scaling)
+    assert "keystroke -> updated verdict" in text and "peak RSS MiB" in text
+    assert "| jobs |" in text and "1.00x" in text
+    assert "Skipped: no server" in report._latency({"skipped": "no server"})

@@ -1,0 +1,128 @@
+"""C replay without running gcc: the harness text, how a run's output is read, and the
+verdict on it. (Runs through gcc are in `test_c_gcc_e2e.py` / `test_replay_c_e2e.py`.)"""
+
+from __future__ import annotations
+
+import pytest
+
+from prooflens.analysis import ir, replay_c, syntax
+from prooflens.analysis.frontends import c
+from prooflens.analysis.settings import Settings
+from prooflens.analysis.witness import Witness
+
+SOURCE = """#include <limits.h>
+extern int __VERIFIER_nondet_int(void);
+int total;
+int step(int x) {
+  int k = __VERIFIER_nondet_int();
+  total = total + x + k;
+  return total;
+}
+int main(void) {
+  return step(1);
+}
+"""
+
+
+def _lowered(name: str):
+    parsed = syntax.parse(SOURCE, "c")
+    unit = next(u for u in parsed.units if u.name == name)
+    fn = c.lower(parsed, unit, Settings())
+    assert isinstance(fn, ir.Function)
+    return parsed, unit, fn
+
+
+def test_harness_sets_globals_nondet_and_calls_the_unit() -> None:
+    parsed, unit, fn = _lowered("step")
+    text = replay_c.harness(parsed, unit, fn, Witness({"x": -3}, (2147483647, 5)))
+    assert "total = 2147483647LL;" in text  # the leading global havoc takes nondet[0]
+    assert "__pl_nondet[] = {5LL}" in text
+    assert "int __VERIFIER_nondet_int(void)" in text
+    assert "step((-3LL))" in text
+    assert "#define main __pl_user_main" in text and "#line 4" in text
+
+
+def test_harness_prefers_explicit_globals() -> None:
+    parsed, unit, fn = _lowered("step")
+    witness = Witness({"x": 1}, (7,), (("total", -1),))
+    text = replay_c.harness(parsed, unit, fn, witness)
+    assert "total = (-1LL);" in text and "__pl_nondet[] = {7LL}" in text
+
+
+def test_harness_runs_main_itself() -> None:
+    parsed, unit, fn = _lowered("main")
+    text = replay_c.harness(parsed, unit, fn, Witness({}, (4,)))
+    assert "__pl_user_main" not in text and "prooflens_harness.c" not in text
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [(0, "0LL"), (-5, "(-5LL)"), (2**64 - 1, "18446744073709551615ULL"),
+     (-(2**63), "(-9223372036854775807LL - 1)"), (True, "1LL")],
+)  # fmt: skip
+def test_literals(value: int, text: str) -> None:
+    assert replay_c.literal(value) == text
+
+
+@pytest.mark.parametrize(
+    ("message", "kind"),
+    [
+        ("signed integer overflow: 2147483647 + 1 cannot be represented in type 'int'",
+         "signed-overflow"),
+        ("negation of -2147483648 cannot be represented in type 'int'", "signed-overflow"),
+        ("division of -2147483648 by -1 cannot be represented in type 'int'", "signed-overflow"),
+        ("division by zero", "division-by-zero"),
+        ("shift exponent 32 is too large for 32-bit type 'int'", "shift-out-of-range"),
+        ("shift exponent -1 is negative", "shift-out-of-range"),
+        ("left shift of negative value -1", "shift-out-of-range"),
+        ("left shift of 1 by 31 places cannot be represented in type 'int'",
+         "shift-out-of-range"),
+        ("index 4 out of bounds for type 'int [4]'", "array-out-of-bounds"),
+        ("load of misaligned address", "other"),
+    ],
+)  # fmt: skip
+def test_ubsan_messages(message: str, kind: str) -> None:
+    assert replay_c.ub_kind(message) == kind
+
+
+def _assert_at(line: int, kind: str) -> ir.Assert:
+    return ir.Assert(ir.Const(False, ir.BOOL), kind, "", ir.Span(line, 1, line, 1))
+
+
+@pytest.mark.parametrize(
+    ("rc", "stderr", "kind", "line", "confirmed"),
+    [
+        (1, "h.c:6:9: runtime error: signed integer overflow: 1 + 2147483647", "signed-overflow",
+         6, True),
+        (1, "h.c:7:9: runtime error: signed integer overflow: 1 + 2147483647", "signed-overflow",
+         6, False),  # a different place failed: the model was wrong somewhere
+        (1, "h.c:6:9: runtime error: division by zero", "signed-overflow", 6, False),
+        (0, "prooflens: returned 1\n", "signed-overflow", 6, False),
+        (-6, "a.out: h.c:12: main: Assertion `x != 5' failed.\n", "assertion", 12, True),
+        (-6, "prooflens: reach_error() reached\n", "assertion", 9, True),
+        (0, "prooflens: abort() called\n", "assertion", 9, False),
+        (0, "prooflens: assumption violated\n", "assertion", 9, False),
+        (0, "prooflens: returned 0\n", "always-true", 3, True),
+        (0, "prooflens: returned 2\n", "always-true", 3, False),
+        (0, "prooflens: returned 2\n", "termination", 3, False),
+    ],
+)  # fmt: skip
+def test_judging_a_run(rc: int, stderr: str, kind: str, line: int, confirmed: bool) -> None:
+    seen = replay_c.classify(rc, stderr)
+    verdict, detail = replay_c.judge(seen, _assert_at(line, kind), kind, 5.0)
+    assert verdict is confirmed, detail
+
+
+def test_timeouts() -> None:
+    seen = replay_c.Observed("timeout")
+    assert replay_c.judge(seen, None, "termination", 2.0) == (True, "still running after 2 s")
+    assert replay_c.judge(seen, _assert_at(3, "assertion"), "assertion", 2.0)[0] is False
+
+
+def test_no_compiler_is_said_not_hidden(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(replay_c, "compiler", lambda: None)
+    parsed, unit, fn = _lowered("step")
+    outcome = replay_c.replay(parsed, unit, fn, Witness({"x": 1}, (0, 0)), None, "assertion")
+    assert outcome.confirmed is None
+    assert outcome.detail == "not confirmed (no C compiler)"
+    assert outcome.harness and "step(1LL)" in outcome.harness
