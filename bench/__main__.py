@@ -105,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
     if "corpus" in sections:
         results["corpus"] = _corpus(args, budget, profile, log)
     if "latency" in sections:
-        results["latency"] = _latency(profile, log)
+        results["latency"] = _latency(profile, budget, log)
     if "scaling" in sections:
         results["scaling"] = scaling.run(profile.scaling_functions, list(profile.scaling_args),
                                          log=log)  # fmt: skip
@@ -149,9 +149,15 @@ def _startup_costs(args: argparse.Namespace, log) -> dict[str, float]:
     return out
 
 
-def _latency(profile: Profile, log) -> dict[str, Any]:
+def _latency(profile: Profile, budget_s: float, log) -> dict[str, Any]:
     seeds = sorted(glob.glob(os.path.join(ROOT, "samples", "seed.*")))
-    settings = {"mode": "onChange", "debounceMs": 300, "workers": 0, "replay": True}
+    settings = {
+        "mode": "onChange",
+        "debounceMs": 300,
+        "workers": 0,
+        "replay": True,
+        "timeoutSeconds": budget_s,
+    }
     return latency.run(
         seeds,
         settings,

@@ -184,7 +184,7 @@ def edit_spots(text: str, count: int) -> list[tuple[int, int]]:
 def measure_file(name: str, text: str, language: str, settings: dict[str, Any],
                  opens: int, edits: int, timeout: float, log=print) -> dict[str, Any]:  # fmt: skip
     """didOpen -> verdicts (cold, `opens` fresh servers), then keystroke latencies."""
-    open_first, open_all, peaks = [], [], []
+    open_first, open_verdict, open_all, peaks = [], [], [], []
     syntax_in, syntax_out, verdict = [], [], []
     units = None
     warm_open = None
@@ -196,7 +196,10 @@ def measure_file(name: str, text: str, language: str, settings: dict[str, Any],
             uri, sent = server.open(name, text, language)
             first, _ = server.client.wait(_diagnostics(uri, None), sent, timeout)
             done = wait_verified(server, sent, timeout)
+            verdict_at = _first_verdict(server, sent)
             open_first.append((first - sent) * 1000)
+            if verdict_at is not None:
+                open_verdict.append((verdict_at - sent) * 1000)
             open_all.append((done - sent) * 1000)
             counts = _last_status(server, sent)
             units = sum(int(counts.get(k, 0)) for k in VERDICT_KEYS)
@@ -211,6 +214,7 @@ def measure_file(name: str, text: str, language: str, settings: dict[str, Any],
     log(f"latency: {name}: open {_fmt(open_all)}, verdict edit {_fmt(verdict)}")
     return {"file": name, "lines": text.count("\n") + 1, "units_with_verdicts": units,
             "didopen_first_diagnostics_ms": _pcts(open_first),
+            "didopen_first_verdict_ms": _pcts(open_verdict),
             "didopen_all_verdicts_ms": _pcts(open_all),
             "didopen_warm_disk_cache_ms": warm_open,
             "keystroke_syntax_error_ms": _pcts(syntax_in),
@@ -255,6 +259,15 @@ def _warm_open(name, text, language, settings, cache_dir, units, timeout) -> flo
         return None
     finally:
         server.close()
+
+
+def _first_verdict(server: Server, since: float) -> float | None:
+    """When the status first counted a verdict for some unit after `since`."""
+    for stamp, message in server.client.messages_since(since):
+        counts = _status(message) or {}
+        if sum(int(counts.get(k, 0)) for k in VERDICT_KEYS) > 0:
+            return stamp
+    return None
 
 
 def _last_status(server: Server, since: float) -> dict[str, int]:

@@ -171,3 +171,15 @@ def triangle(n: int) -> int:
         i += 1
     assert 2 * t == n * (n - 1)
     return t
+
+
+def needs_invariant(n: int) -> int:
+    """Terminates because j == 2 * i holds at the loop head (found by Spacer): then i
+    grows by one per iteration; without that invariant i could shrink."""
+    assert n >= 0
+    i = 0
+    j = 0
+    while i < n:
+        j = j + 2
+        i = j - i - 1
+    return i

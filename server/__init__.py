@@ -1,0 +1,1 @@
+"""The prooflens language server: a thin pygls adapter over `prooflens.analysis`."""

@@ -4,6 +4,7 @@ partial or corrupt files (a miss); writes are atomic (temp file + rename)."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -17,6 +18,7 @@ from prooflens.analysis.verdicts import FunctionReport
 
 log = logging.getLogger(__name__)
 CACHE_FORMAT = 1
+PRUNE_EVERY = 500  # writes between two checks of the disk cache's size
 _KEY = re.compile(r"^[0-9A-Za-z_-]{8,128}$")
 
 
@@ -45,10 +47,14 @@ def default_cache_dir() -> Path:
 class ReportCache:
     """Memory LRU in front of an optional directory of JSON files."""
 
-    def __init__(self, directory: Path | None, memory_entries: int = 20_000) -> None:
+    def __init__(
+        self, directory: Path | None, memory_entries: int = 20_000, disk_entries: int = 50_000
+    ) -> None:
         self.directory = directory
         self.memory_entries = memory_entries
+        self.disk_entries = disk_entries
         self._memory: OrderedDict[str, CachedReport] = OrderedDict()
+        self._writes = 0
 
     def get(self, key: str) -> CachedReport | None:
         entry = self._memory.get(key)
@@ -100,11 +106,36 @@ class ReportCache:
             "anchor_line": entry.anchor_line,
             "report": entry.report.to_json(),
         }
+        tmp = None
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
                 json.dump(data, handle)
             os.replace(tmp, path)
+            tmp = None
         except (OSError, TypeError, ValueError) as error:
             log.warning("could not write cache entry %s: %s", path, error)
+        finally:
+            if tmp is not None:
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp)
+        self._writes += 1
+        if self._writes % PRUNE_EVERY == 1:
+            self.prune()
+
+    def prune(self) -> None:
+        """Keep the disk cache under `disk_entries` files: drop the least recently
+        written quarter when it is over."""
+        if self.directory is None:
+            return
+        try:
+            entries = [(p.stat().st_mtime, p) for p in self.directory.glob("*.json")]
+        except OSError:
+            return
+        if len(entries) <= self.disk_entries:
+            return
+        entries.sort()
+        for _, stale in entries[: len(entries) - (self.disk_entries * 3) // 4]:
+            with contextlib.suppress(OSError):
+                stale.unlink()

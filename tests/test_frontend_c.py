@@ -308,3 +308,17 @@ def test_operator_columns() -> None:
     fn = _fn("int f(int x, int y) {\n  return x  +  y;\n}\n", "f")
     check = _stmts(fn, ir.Assert)[0]
     assert (check.kind, check.span.line, check.span.column) == ("signed-overflow", 2, 13)
+
+
+def test_extern_globals_are_inputs_even_in_main() -> None:
+    text = "extern int seen;\nint made;\nint made = 3;\nint main(void) { return seen + made; }\n"
+    main = _fn(text, "main")
+    assert [s.target for s in main.body if isinstance(s, ir.Havoc)] == ["global:seen"]
+    assert model_outcome(main, {}, (4,)) == ("returned", 7)
+
+
+def test_no_check_where_the_operand_ranges_rule_overflow_out() -> None:
+    fn = _fn("long f(int a, int b, long c) { return (long)a * (long)b + 1 + c; }\n", "f")
+    assert [s.kind for s in _stmts(fn, ir.Assert)] == ["signed-overflow"]  # only the `+ c`
+    fn = _fn("int g(signed char a, short b) { return a * b - 7; }\n", "g")
+    assert not _stmts(fn, ir.Assert)

@@ -64,15 +64,20 @@ def make_client() -> Client:
     return client
 
 
-async def start(tmp_path: Path, options: dict | None = None, configuration=None) -> Client:
+async def start(
+    tmp_path: Path, options: dict | None = None, configuration=None, encodings=None
+) -> Client:
     client = make_client()
+    capabilities = client_capabilities("visual-studio-code")
+    if encodings is not None:
+        capabilities.general = lsp.GeneralClientCapabilities(position_encodings=encodings)
     env = {**os.environ, "PROOFLENS_CACHE_DIR": str(tmp_path / "cache")}
     await client.start_io(sys.executable, "-m", "prooflens.server", env=env)
     if configuration is not None:
         client.set_configuration(configuration, section="prooflens")
     await client.initialize_session(
         lsp.InitializeParams(
-            capabilities=client_capabilities("visual-studio-code"),
+            capabilities=capabilities,
             initialization_options={"debounceMs": 100, **(options or {})},
         )
     )
@@ -84,8 +89,8 @@ async def servers(tmp_path):
     """Start servers with `await servers(options)`; all are shut down afterwards."""
     started: list[Client] = []
 
-    async def launch(options=None, configuration=None):
-        client = await start(tmp_path, options, configuration)
+    async def launch(options=None, configuration=None, encodings=None):
+        client = await start(tmp_path, options, configuration, encodings)
         started.append(client)
         return client
 
@@ -431,6 +436,11 @@ async def _published(client: Client, uri: str) -> bool:
     return client.latest(uri) is not None
 
 
+async def _version(client: Client, uri: str, version: int) -> bool:
+    latest = client.latest(uri)
+    return latest is not None and latest.version == version
+
+
 async def test_configuration_sources(servers, tmp_path):
     client = await servers({"mode": "manual"}, configuration={"mode": "manual", "unwind": 3})
     uri = open_file(client, tmp_path / "conf.py", "def h(x):\n    assert x != 5\n")
@@ -463,3 +473,15 @@ async def test_shutdown_ends_every_worker(tmp_path):
     for pid in pids:
         with pytest.raises(ProcessLookupError):
             os.kill(pid, 0)
+
+
+async def test_utf8_position_encoding_when_the_client_prefers_it(servers, tmp_path):
+    client = await servers({"mode": "manual"}, encodings=[lsp.PositionEncodingKind.Utf8])
+    uri = open_file(client, tmp_path / "emoji.py", "s = '😀😀' +\n")
+    await wait_until(lambda: _published(client, uri), 30, "diagnostics")
+    (error,) = client.latest(uri).diagnostics
+    assert error.range.end.character == 16  # bytes: 8 ASCII + 2 x 4
+    edit(client, uri, 2, 0, 4, 4, "é")  # a byte offset: before the first quote
+    await wait_until(lambda: _version(client, uri, 2), 30, "diagnostics of version 2")
+    (error,) = client.latest(uri).diagnostics
+    assert error.range.end.character == 18

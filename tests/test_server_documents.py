@@ -101,3 +101,12 @@ def test_memory_cache_is_bounded():
     for name in ("k1111111", "k2222222", "k3333333"):
         cache.put(name, CachedReport(1, report(1)))
     assert cache.get("k1111111") is None and cache.get("k3333333") is not None
+
+
+def test_disk_cache_is_pruned_to_its_bound(tmp_path):
+    cache = ReportCache(tmp_path, disk_entries=8)
+    for number in range(12):
+        cache.put(f"key{number:08d}", CachedReport(1, report(1)))
+    cache.prune()
+    assert len(list(tmp_path.glob("*.json"))) == 6
+    assert not list(tmp_path.glob(".tmp-*"))

@@ -8,6 +8,7 @@ settings, extensions, caches and XDG folders live in a temporary folder.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -51,10 +52,17 @@ class CodeServer:
     env: dict[str, str]
 
 
-def run(command: list[str], cwd: Path, env: dict[str, str] | None = None, timeout: int = 600) -> str:
+def run(
+    command: list[str], cwd: Path, env: dict[str, str] | None = None, timeout: int = 600
+) -> str:
     """Runs a command to completion in its own process group; raises with its output on failure."""
     proc = subprocess.Popen(
-        command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        command,
+        cwd=cwd,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
         start_new_session=True,
     )
     try:
@@ -62,7 +70,9 @@ def run(command: list[str], cwd: Path, env: dict[str, str] | None = None, timeou
     except subprocess.TimeoutExpired:
         os.killpg(proc.pid, signal.SIGKILL)
         output, _ = proc.communicate()
-        raise AssertionError(f"{' '.join(command)} timed out after {timeout} s:\n{output}") from None
+        raise AssertionError(
+            f"{' '.join(command)} timed out after {timeout} s:\n{output}"
+        ) from None
     assert proc.returncode == 0, f"{' '.join(command)} failed ({proc.returncode}):\n{output}"
     return output
 
@@ -71,14 +81,10 @@ def stop_group(proc: subprocess.Popen[bytes]) -> None:
     """Stops a process started with start_new_session=True and everything it started."""
     if proc.poll() is None:
         os.killpg(proc.pid, signal.SIGTERM)
-        try:
+        with contextlib.suppress(subprocess.TimeoutExpired):
             proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            pass
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.killpg(proc.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
     proc.wait(timeout=10)
 
 
@@ -155,16 +161,36 @@ def code_server(vsix: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterato
     env = sandbox_env(home)
     dirs = ["--user-data-dir", str(user_data), "--extensions-dir", str(extensions)]
     node = shutil.which("node") or "node"
-    output = run([node, str(CODE_SERVER), *dirs, "--install-extension", str(vsix), "--force"], home, env)
-    assert "prooflens" in run([node, str(CODE_SERVER), *dirs, "--list-extensions"], home, env), output
+    output = run(
+        [node, str(CODE_SERVER), *dirs, "--install-extension", str(vsix), "--force"], home, env
+    )
+    assert "prooflens" in run([node, str(CODE_SERVER), *dirs, "--list-extensions"], home, env), (
+        output
+    )
     port = free_port()
     log = home / "code-server.log"
     with log.open("wb") as sink:
         proc = subprocess.Popen(
-            [node, str(CODE_SERVER), *dirs, "--bind-addr", f"127.0.0.1:{port}", "--auth", "none",
-             "--disable-telemetry", "--disable-update-check", "--disable-workspace-trust",
-             "--disable-getting-started-override", "--ignore-last-opened", str(workspace)],
-            cwd=home, env=env, stdout=sink, stderr=subprocess.STDOUT, start_new_session=True,
+            [
+                node,
+                str(CODE_SERVER),
+                *dirs,
+                "--bind-addr",
+                f"127.0.0.1:{port}",
+                "--auth",
+                "none",
+                "--disable-telemetry",
+                "--disable-update-check",
+                "--disable-workspace-trust",
+                "--disable-getting-started-override",
+                "--ignore-last-opened",
+                str(workspace),
+            ],
+            cwd=home,
+            env=env,
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
     try:
         url = f"http://127.0.0.1:{port}/"
@@ -214,8 +240,13 @@ def drive(server: CodeServer) -> dict[str, object]:
         "chromium": str(CHROMIUM),
     }
     proc = subprocess.Popen(
-        ["node", str(DRIVER), json.dumps(config)], cwd=EXTENSION, env=server.env, stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE, text=True, start_new_session=True,
+        ["node", str(DRIVER), json.dumps(config)],
+        cwd=EXTENSION,
+        env=server.env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
     )
     try:
         stdout, stderr = proc.communicate(timeout=DRIVER_TIMEOUT_S)
@@ -282,3 +313,9 @@ def test_screenshots_saved(observations: dict[str, object]) -> None:
     assert len(shots) >= len(SAMPLES), shots
     for shot in shots:
         assert (ARTIFACTS / shot).stat().st_size > 10_000, shot
+
+
+@pytest.mark.parametrize("name", SAMPLES)
+def test_show_trace_at_cursor_opens_a_preview(observations: dict[str, object], name: str) -> None:
+    title = file_view(observations, name)["trace"]
+    assert "g2" in title and "Preview" in title, title

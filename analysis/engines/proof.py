@@ -37,8 +37,8 @@ def prove_asserts(fn: ir.Function, deadline: float) -> dict[Site, SiteProof]:
         return {}
     try:
         system = transition.encode_chc(fn)
-    except (z3.Z3Exception, RecursionError) as exc:
-        return {s: SiteProof(s, "unknown", None, f"cannot encode: {exc}") for s in sites}
+    except Exception as exc:  # noqa: BLE001 - an engine bug must not sink the unit
+        return {s: SiteProof(s, "unknown", None, f"cannot encode: {exc!r}") for s in sites}
     results: dict[Site, SiteProof] = {}
     doubtful = _recursion_sites(fn, system)
     for site in sites:
@@ -77,11 +77,11 @@ def _guess_and_check(fn, sites, deadline, results) -> None:
 
     try:
         found = prove_asserts_kind(fn, deadline, guesses=True, sites=sites)
-    except (z3.Z3Exception, RecursionError):
+    except Exception:  # noqa: BLE001 - a failed fallback leaves the sites unknown
         return
     for site in sites:
         proof = found.get(site)
-        if proof is not None and proof.status == "proved":
+        if proof is not None and proof.status != "unknown":  # a base case failure is real
             results[site] = proof
 
 
@@ -232,7 +232,14 @@ def _validated(system: ChcSystem, clauses: list[Clause], model: z3.ModelRef, bud
 
 def _certificate(fn: ir.Function, system: ChcSystem, model: z3.ModelRef) -> str | None:
     """The loop-head invariants in source syntax, one per loop (prefixed by its line
-    when there are several)."""
+    when there are several); None when they cannot be shown."""
+    try:
+        return _certificate_text(fn, system, model)
+    except (z3.Z3Exception, ValueError, AttributeError):
+        return None
+
+
+def _certificate_text(fn: ir.Function, system: ChcSystem, model: z3.ModelRef) -> str | None:
     texts = []
     heads = [p for name, p in system.predicates.items() if name.startswith("inv")]
     for pred in heads:

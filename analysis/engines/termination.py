@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 import z3
 
 from prooflens.analysis import interpreter, ir, semantics
-from prooflens.analysis.engines import invariants, ranking, render, transition
+from prooflens.analysis.engines import invariants, ranking, ranking_chc, render, transition
 from prooflens.analysis.engines.transition import ChcSystem, Entry, Iteration
 from prooflens.analysis.witness import Witness
 
@@ -49,17 +49,25 @@ def check_termination(fn: ir.Function, deadline: float) -> list[LoopVerdict]:
         return []
     try:
         system = transition.encode_chc(fn)
-    except (z3.Z3Exception, RecursionError) as exc:
-        return [_unknown(loop, f"cannot encode: {exc}") for loop in loops]
-    start = time.monotonic()
-    facts = invariants.houdini(fn, system, start + (deadline - start) / 4)
+        start = time.monotonic()
+        facts = invariants.houdini(fn, system, start + (deadline - start) / 4)
+    except Exception as exc:  # noqa: BLE001 - an engine bug must not sink the unit
+        return [_unknown(loop, f"cannot encode: {exc!r}") for loop in loops]
     verdicts = []
     for i, loop in enumerate(loops):
         share = (deadline - time.monotonic()) / (len(loops) - i + len(calls))
-        verdicts.append(_loop(fn, system, facts, loop, time.monotonic() + share))
+        try:
+            verdicts.append(_loop(fn, system, facts, loop, time.monotonic() + share))
+        except Exception as exc:  # noqa: BLE001 - an engine bug must not sink the unit
+            verdicts.append(_unknown(loop, f"internal error in the termination engine: {exc!r}"))
     for i, call in enumerate(calls):
         share = (deadline - time.monotonic()) / (len(calls) - i)
-        verdicts.append(_recursion(fn, call, -(i + 1), time.monotonic() + share))
+        try:
+            verdicts.append(_recursion(fn, call, -(i + 1), time.monotonic() + share))
+        except Exception as exc:  # noqa: BLE001
+            verdicts.append(LoopVerdict(-(i + 1), call.span.line, call.span.column, "unknown",
+                                        None, None, f"internal error: {exc!r}",
+                                        {"kind": "recursion"}))  # fmt: skip
     return verdicts
 
 
@@ -99,15 +107,27 @@ def _loop(fn, system, facts, loop: ir.Loop, deadline: float) -> LoopVerdict:
     relation = z3.And(head(it.pre), it.start, it.relation())
     types = {n: fn.variables[n] for n in _loop_vars(loop) if n in fn.variables}
     bound = ranking.MAX_COEFF * (1 + _largest_constant(loop))
-    found = ranking.synthesize(relation, it.pre, it.post(), types, deadline, bound)
+    found = ranking.synthesize(relation, it.pre, it.post(), types, _part(deadline, 0.4), bound)
     if isinstance(found, ranking.Ranking):
-        return LoopVerdict(loop.loop_id, loop.span.line, loop.span.column, "proved",
-                           _ranking_text(fn, found), None, None,
-                           {"kind": "ranking function"})  # fmt: skip
-    refuted = _nontermination(fn, system, loop, it, deadline)
+        return _proved(fn, loop, found, "ranking function")
+    refuted = _nontermination(fn, system, loop, it, _part(deadline, 0.5))
     if refuted is not None:
         return refuted
+    if time.monotonic() < deadline:  # a ranking function that needs stronger invariants
+        checked = ranking_chc.prove_with_spacer(fn, system, loop, it, types, bound, deadline)
+        if checked is not None:
+            return _proved(fn, loop, checked, "ranking function (invariants by Spacer)")
     return _unknown(loop, _why(fn, loop, it, found.reason))
+
+
+def _part(deadline: float, fraction: float) -> float:
+    now = time.monotonic()
+    return now + fraction * max(0.0, deadline - now)
+
+
+def _proved(fn: ir.Function, loop: ir.Loop, found: ranking.Ranking, kind: str) -> LoopVerdict:
+    return LoopVerdict(loop.loop_id, loop.span.line, loop.span.column, "proved",
+                       _ranking_text(fn, found), None, None, {"kind": kind})  # fmt: skip
 
 
 def _loop_vars(loop: ir.Loop) -> set[str]:

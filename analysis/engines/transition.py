@@ -194,8 +194,12 @@ def relevant_vars(fn: ir.Function) -> dict[int, list[str]]:
 
 
 def inlined_writes(fn: ir.Function, callee: str) -> set[str]:
-    """Variables any inlined call could write (a call beyond the bound may write them)."""
+    """Variables a call beyond the bound may write besides its target. Python frames are
+    private (no globals in the subset); for C, anything an inlined body writes (globals
+    are not told apart from locals in the IR)."""
     names: set[str] = set()
+    if fn.language == "python":
+        return names
     for stmt in ir.walk_stmts(fn.body):
         if isinstance(stmt, ir.Inline):
             names |= ir.assigned_vars(stmt.body)

@@ -71,6 +71,7 @@ class VarInfo:
     length: int | None = None  # arrays
     is_global: bool = False
     const: bool = False
+    extern: bool = False  # declared, defined elsewhere: its value is an input even for main
     init: tuple[int, ...] = ()
 
     def element(self, k: int) -> str:
@@ -224,6 +225,10 @@ class Lowerer:
             self.globals[decl.name] = VarInfo(f"!{exc.construct}", ct.INT)
             return
         info.const = "const" in (decl.quals or []) or "const" in _type_quals(decl.type)
+        info.extern = "extern" in (decl.storage or []) and decl.init is None
+        old = self.globals.get(decl.name)
+        if old is not None and (info.extern or (decl.init is None and not old.extern)):
+            return  # a redeclaration: the earlier definition stands
         self.globals[decl.name] = info
 
     def _static_init(self, decl: c_ast.Decl, info: VarInfo) -> tuple[int, ...]:
@@ -415,7 +420,7 @@ class Lowerer:
                 else [info.element(k) for k in range(info.length)]
             )
             for k, n in enumerate(names):
-                if is_main or info.const:
+                if (is_main and not info.extern) or (info.const and not info.extern):
                     out.append(ir.Assign(n, ct.const(info.init[k], info.ctype)))
                 else:
                     out.append(ir.Havoc(n, info.ctype.ir))
@@ -797,7 +802,7 @@ class Lowerer:
                 bad = _and(_cmp("eq", x, ct.const(t.min, t)), _cmp("eq", y, ct.const(-1, t)))
                 checks.append(ir.Assert(_not(bad), "signed-overflow",
                                         f"{t.min} {op} -1 overflows {t.name}", span))  # fmt: skip
-        elif op in ("+", "-", "*") and t.signed:
+        elif op in ("+", "-", "*") and t.signed and not _cannot_overflow(_ARITH[op], x, y, t):
             checks.append(ir.Assert(_fits(_ARITH[op], x, y, t), "signed-overflow",
                                     f"`{op}` may overflow {t.name}", span))  # fmt: skip
         return tuple(checks), ir.Binary(_ARITH[op], x, y, t.ir, span), t
@@ -1125,10 +1130,55 @@ _UNARY_TEXT = {"-": "-", "+": "+", "~": "~", "!": "!"}
 
 
 def _fits(op: str, x: ir.Expr, y: ir.Expr, t: ct.CType) -> ir.Expr:
-    """`x op y` computed exactly (in a wider type) lies in the range of `t`."""
+    """`x op y` lies in the range of `t`. + and - compare within the type (friendlier to the
+    solvers: no wider bit-vectors); * computes the exact product twice as wide."""
+    zero = ct.const(0, t)
+    if op == "add":  # y > 0: x <= MAX - y; else x >= MIN - y (neither side can wrap)
+        high = _cmp("le", x, ir.Binary("sub", ct.const(t.max, t), y, t.ir))
+        low = _cmp("ge", x, ir.Binary("sub", ct.const(t.min, t), y, t.ir))
+        return ir.Ite(_cmp("gt", y, zero), high, low, ir.BOOL)
+    if op == "sub":  # y < 0: x <= MAX + y; else x >= MIN + y
+        high = _cmp("le", x, ir.Binary("add", ct.const(t.max, t), y, t.ir))
+        low = _cmp("ge", x, ir.Binary("add", ct.const(t.min, t), y, t.ir))
+        return ir.Ite(_cmp("lt", y, zero), high, low, ir.BOOL)
     wide = ct.wide(t)
     exact = ir.Binary(op, ir.Cast(x, wide), ir.Cast(y, wide), wide)
     return _and(_cmp("ge", exact, ir.Const(t.min, wide)), _cmp("le", exact, ir.Const(t.max, wide)))
+
+
+def _cannot_overflow(op: str, x: ir.Expr, y: ir.Expr, t: ct.CType) -> bool:
+    """Operands known to lie in narrower ranges (`(long)a * (long)b` for ints) cannot
+    overflow: no check is needed."""
+    lo, hi = _exact_range(op, value_range(x), value_range(y))
+    return t.min <= lo and hi <= t.max
+
+
+def _exact_range(op: str, rx: tuple[int, int], ry: tuple[int, int]) -> tuple[int, int]:
+    (xl, xh), (yl, yh) = rx, ry
+    if op == "add":
+        return xl + yl, xh + yh
+    if op == "sub":
+        return xl - yh, xh - yl
+    corners = [xl * yl, xl * yh, xh * yl, xh * yh]
+    return min(corners), max(corners)
+
+
+def value_range(expr: ir.Expr) -> tuple[int, int]:
+    """Bounds on the values of `expr` (its type's range unless something narrower is known)."""
+    if isinstance(expr.type, ir.BoolType):
+        return 0, 1
+    if not isinstance(expr.type, ir.BVType):
+        raise Unsup("unbounded integer in C")
+    full = (expr.type.min, expr.type.max)
+    if isinstance(expr, ir.Const):
+        return int(expr.value), int(expr.value)
+    if isinstance(expr, ir.Cast):
+        inner = value_range(expr.operand)
+    elif isinstance(expr, ir.Binary) and expr.op in ("add", "sub", "mul"):
+        inner = _exact_range(expr.op, value_range(expr.left), value_range(expr.right))
+    else:
+        return full
+    return inner if full[0] <= inner[0] and inner[1] <= full[1] else full
 
 
 def _bool_of(expr: ir.Expr) -> ir.Expr:

@@ -175,7 +175,8 @@ def _unterminated_python() -> bytes:
 
 
 def _unterminated_c() -> bytes:
-    return _py("int f(int x) {\n    /* never closed\n    return x;\n}\nint g(int y) { return y; }\n")
+    return _py("int f(int x) {\n    /* never closed\n    return x;\n}\n"
+               "int g(int y) { return y; }\n")
 
 
 def _many_params_python() -> bytes:
@@ -195,7 +196,8 @@ def _many_statements_python() -> bytes:
 
 def _huge_constants_python() -> bytes:
     big = "9" * 4000
-    return _py(f"def f(x):\n    y = x * {big} + {big}\n    assert y != {big}\n    return 2 ** 4096 > x\n")
+    return _py(f"def f(x):\n    y = x * {big} + {big}\n    assert y != {big}\n"
+               "    return 2 ** 4096 > x\n")
 
 
 def _huge_constants_c() -> bytes:
@@ -291,6 +293,18 @@ GENERATED: tuple[Hostile, ...] = (
     Hostile("many_statements.py", _many_statements_python, Expect(functions=1)),
     Hostile("huge_constants.py", _huge_constants_python, Expect(functions=1)),
     Hostile("huge_constants.c", _huge_constants_c, Expect(functions=1)),
+    Hostile("huge_trace_values.py", lambda: _py(
+        "def f(x):\n    y = x * 10 ** 4000\n    y = y * 10 ** 400\n    assert y < 5\n"),
+        Expect(functions=1)),
+    Hostile("include_dev_zero.c",
+            lambda: _py('#include "/dev/zero"\nint f(int x) { return 1 / x; }\n'),
+            Expect(functions=1)),
+    Hostile("include_self.c",
+            lambda: _py('#include __FILE__\nint f(int x) { return 1 / x; }\n'),
+            Expect(functions=1)),
+    Hostile("include_stdin.c",
+            lambda: _py('#include "/dev/stdin"\nint f(int x) { return 1 / x; }\n'),
+            Expect(functions=1)),
 )  # fmt: skip
 
 # The hand-written files next to this module, with what their answers must contain.

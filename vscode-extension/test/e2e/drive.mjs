@@ -16,15 +16,23 @@ function log(message) {
   process.stderr.write(`[drive ${new Date().toISOString()}] ${message}\n`);
 }
 
-/** Runs a command from the palette by its title. */
+/** Runs a command from the palette: the row whose label is exactly `title`. */
 async function runCommand(page, title) {
   await page.keyboard.press("F1");
   const input = page.locator(".quick-input-widget input");
   await input.waitFor({ state: "visible", timeout: 15_000 });
   await input.fill(`>${title}`);
-  await page.waitForTimeout(400);
-  await page.keyboard.press("Enter");
+  const row = page
+    .locator(".quick-input-widget .monaco-list-row")
+    .filter({ has: page.locator(".label-name", { hasText: new RegExp(`^${escapeRegExp(title)}$`) }) })
+    .first();
+  await row.waitFor({ timeout: 15_000 });
+  await row.click();
   await page.locator(".quick-input-widget").waitFor({ state: "hidden", timeout: 15_000 }).catch(() => {});
+}
+
+function escapeRegExp(text) {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
 /** Opens a workspace file with Quick Open. */
@@ -51,6 +59,7 @@ function readEditor(functions) {
     text: line.textContent.replace(/\u00a0/g, " "),
     top: line.getBoundingClientRect().top,
     bottom: line.getBoundingClientRect().bottom,
+    left: line.getBoundingClientRect().left,
   }));
   const definition = (name) =>
     lines.find((line) => new RegExp(`^\\s*(def\\s+${name}\\s*\\(|[\\w\\s\\*]*\\b${name}\\s*\\()`).test(line.text) && !/^\s*(return|\/\*|#)/.test(line.text));
@@ -70,10 +79,11 @@ function readEditor(functions) {
     const box = el.getBoundingClientRect();
     return { top: box.top, bottom: box.bottom, x: box.left + box.width / 2, y: box.top + box.height / 2 };
   });
-  const result = { lenses: {}, squiggles: {}, squiggleAt: {}, found: {} };
+  const result = { lenses: {}, squiggles: {}, squiggleAt: {}, found: {}, defAt: {} };
   for (const name of functions) {
     const line = definition(name);
     result.found[name] = line ? line.text : null;
+    result.defAt[name] = line ? { x: line.left + 40, y: (line.top + line.bottom) / 2 } : null;
     if (!line) {
       result.lenses[name] = [];
       result.squiggles[name] = 0;
@@ -143,9 +153,33 @@ async function hoverText(page, view) {
   return text;
 }
 
+/** Puts the cursor on g2's definition, runs "Show Trace of Function at Cursor", and returns the
+ * title of the Markdown preview that opens (then closes it). */
+async function showTrace(page, view, screenshot) {
+  const spot = view.defAt?.g2;
+  if (!spot) {
+    return "";
+  }
+  await page.mouse.click(spot.x, spot.y);
+  await runCommand(page, "prooflens: Show Trace of Function at Cursor");
+  const tab = page.locator('.tab[aria-label*="g2"]').filter({ hasText: "Preview" }).first();
+  try {
+    await tab.waitFor({ timeout: 20_000 });
+  } catch {
+    return "";
+  }
+  await page.waitForTimeout(2000);
+  await page.screenshot({ path: screenshot });
+  const title = (await tab.textContent()) ?? "";
+  await tab.hover();
+  await tab.locator(".tab-actions .action-label").first().click();
+  await page.waitForTimeout(500);
+  return title.trim();
+}
+
 /** The Problems panel's rows (aria labels carry severity, message, position and file). */
 async function problemRows(page) {
-  await runCommand(page, "View: Focus Problems");
+  await page.keyboard.press("Control+Shift+M");
   // The list is virtualised: filter it to g2's problems so both files' rows are rendered.
   const filter = page.locator(".viewpane-filter input").first();
   await filter.waitFor({ timeout: 15_000 });
@@ -206,7 +240,7 @@ async function main() {
       await openFile(page, name);
       await page.waitForTimeout(1500);
       log("prooflens: Verify File");
-      await runCommand(page, "prooflens: Verify File");
+      await runCommand(page, "prooflens: Verify File (deep check)");
       await waitForVerdicts(page);
       const idle = await waitForIdle(page, WAIT_MS);
       log(`${name}: idle=${idle}`);
@@ -221,7 +255,12 @@ async function main() {
       observations.screenshots.push(hoverShot);
       await page.mouse.move(10, 10);
       await page.keyboard.press("Escape");
-      observations.files[name] = { ...view, hover, problems: [] };
+      const traceShot = `vscode-${name.replace(/\W/g, "-")}-trace.png`;
+      const trace = await showTrace(page, view, path.join(config.artifacts, traceShot));
+      if (trace !== "") {
+        observations.screenshots.push(traceShot);
+      }
+      observations.files[name] = { ...view, hover, trace, problems: [] };
     }
     const rows = await problemRows(page);
     for (const name of config.files) {
