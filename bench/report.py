@@ -8,8 +8,9 @@ from bench.phases import PHASES
 
 TOOL_ORDER = ("prooflens quick", "prooflens deep", "CrossHair", "Frama-C")
 PHASE_COLUMNS = (*PHASES, "handoff")
-PHASE_TITLES = {"parse": "parse", "lower": "lower", "encode": "encode+engine", "z3": "z3",
-                "replay": "replay", "other": "other", "handoff": "hand-off"}  # fmt: skip
+PHASE_TITLES = {"parse": "parse", "lower": "lower", "bmc": "bmc", "proof": "proof",
+                "termination": "termination", "z3": "z3", "replay": "replay", "other": "other",
+                "handoff": "hand-off"}  # fmt: skip
 
 
 def markdown(results: dict[str, Any]) -> str:
@@ -132,7 +133,8 @@ def _corpus(results: dict[str, Any]) -> str:
         "correct). Times are per function (all its properties at once), in ms: median / "
         "p90 / max, process start-up included for the peers (one process per function; "
         "see start-up costs below); prooflens runs in a warm worker process like the "
-        "language server's.",
+        "language server's. Every tool's run on a function is killed at 2 x budget + 5 s "
+        "and then counts as don't know.",
         _table(
             [
                 "tool",
@@ -234,7 +236,7 @@ def _overhead(data: dict[str, Any]) -> str:
                 item["verdict"],
                 item["functions"],
                 item["mean_ms"],
-                *(f"{share[p]:.1f}%" for p in PHASE_COLUMNS),
+                *(f"{share.get(p, 0.0):.1f}%" for p in PHASE_COLUMNS),
             ]
         )
     explain = (
@@ -242,8 +244,10 @@ def _overhead(data: dict[str, Any]) -> str:
         "`z3.Fixedpoint.query`, `z3.Optimize.check`, `z3.simplify`, the parsers, the "
         "frontends, the engines' entry points and the replay calls in the benchmark's "
         "own worker process; nothing in `analysis/` changes). Time is exclusive: *z3* is "
-        "time inside the solver calls; *encode+engine* is the engines' own Python work "
-        "(building terms, unrolling, CHC systems, ranking candidates); *replay* runs the "
+        "time inside the solver calls; *bmc*, *proof*, *termination* are each engine's own "
+        "Python work, i.e. encoding (building z3 terms, unrolling, CHC systems, ranking "
+        "candidates) without its z3 calls; *parse* includes tree-sitter, `ast` and "
+        "pycparser; *lower* is the frontend to IR plus its passes; *replay* runs the "
         "counterexample on the IR interpreter and for real (Python child process or gcc "
         "+ UBSan); *hand-off* is submit-to-result through the worker pool minus the "
         "worker's own time (pickling, IPC). A function is filed under its strongest "
@@ -334,20 +338,23 @@ def _scaling(data: dict[str, Any]) -> str:
     return "\n\n".join(text)
 
 
-def _why(message: str) -> str:
-    lowered = message.lower()
-    if "no failure within" in lowered:
-        return "counterexample longer than the unwinding bound (BMC only saw `bounded`)"
-    if "nonlinear" in lowered:
-        return "nonlinear integer arithmetic: the solver gave up within the budget"
-    if "internal error" in lowered:
+def _why(win: dict[str, Any]) -> str:
+    """A one-line cause, from prooflens's own message and the truth."""
+    message, truth = win["prooflens_said"].lower(), win.get("truth")
+    if "internal error" in message:
         return "prooflens internal error (a bug to fix)"
-    if "no repetition" in lowered or "stops" in lowered:
+    if win.get("prooflens_answer") == "missing" or "(nothing)" in message:
+        return "prooflens reported no result for this property (e.g. a check it dropped as trivial)"
+    if win["property"] == "termination":
         return "termination: no ranking function / no repeating state found in time"
-    if "timeout" in lowered or "budget" in lowered:
+    if "nonlinear" in message:
+        return "nonlinear integer arithmetic: the solver gave up within the budget"
+    if "no failure within" in message and truth == "refuted":
+        return "counterexample longer than the unwinding bound (BMC saw only `bounded`)"
+    if "no failure within" in message and truth == "proved":
+        return "needs an inductive invariant the proof engine did not find in the budget"
+    if "timeout" in message or "budget" in message:
         return "budget exhausted"
-    if "(nothing)" in lowered:
-        return "prooflens reported nothing for this property"
     return "see message"
 
 
@@ -366,7 +373,7 @@ def _closing(data: dict[str, Any]) -> str:
             w["property"],
             f"{w['peer_ms']:.0f}",
             f"{w['prooflens_ms']:.0f}",
-            _why(w["prooflens_said"]),
+            _why(w),
             w["prooflens_said"][:120].replace("|", "/"),
         ]
         for w in decisive

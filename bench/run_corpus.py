@@ -191,7 +191,9 @@ def peer_wins(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
                 ours = deep["scores"].get(prop)
                 if peer_score == scoring.CORRECT and ours != scoring.CORRECT:
                     out.append({"case": row["case"], "property": prop, "peer": tool,
-                                "kind": "more decisive", "peer_ms": entry["time_ms"],
+                                "kind": "more decisive", "truth": row["expected"][prop],
+                                "prooflens_answer": deep["verdicts"].get(prop),
+                                "peer_ms": entry["time_ms"],
                                 "prooflens_ms": deep["time_ms"],
                                 "prooflens_said": "; ".join(deep["messages"].get(prop, [])
                                                             or ["(nothing)"])[:240]})  # fmt: skip

@@ -18,7 +18,7 @@ from typing import Any
 
 from bench import phases
 from bench.corpus import Case
-from bench.scoring import UNKNOWN, aggregate
+from bench.scoring import UNKNOWN, aggregate, hard_limit
 
 
 @dataclass(frozen=True)
@@ -73,7 +73,7 @@ class Runner:
 
     def run(self, case: Case, mode: Mode) -> dict[str, Any]:
         pool = self._ensure()
-        limit = mode.timeout_s * 4 + 20
+        limit = hard_limit(mode.timeout_s)
         began = time.perf_counter()
         future = pool.submit(_worker_check, case.text, case.language, case.name, mode, case.path)
         try:

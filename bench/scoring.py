@@ -12,6 +12,12 @@ PROVED, REFUTED, BOUNDED, UNKNOWN, MISSING = "proved", "refuted", "bounded", "un
 CORRECT, WRONG, DONT_KNOW = "correct", "wrong", "dont-know"
 
 
+def hard_limit(budget_s: float) -> float:
+    """Wall-clock seconds after which any tool's run on one function is killed (and counts
+    as don't know): the same rule for prooflens and every peer."""
+    return 2 * budget_s + 5
+
+
 def aggregate(statuses: Iterable[str]) -> str:
     """One verdict for a property from the verdicts at its sites (all asserts, all loops,
     inlined callees included): refuted if any site is refuted, proved if all are proved,

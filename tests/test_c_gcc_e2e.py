@@ -274,3 +274,49 @@ def test_seed_g_terminates_without_overflow(seed_report) -> None:
     results = seed_report["g"]
     assert [r.status for r in _result(results, "termination")] == ["proved"], results
     assert all(r.status == "proved" for r in _result(results, "signed-overflow")), results
+
+
+# ---------------------------------------------------------------------------- engines
+
+
+CHECKED = ("signed-overflow", "division-by-zero", "shift-out-of-range")
+
+
+def _excused(case: Case, result) -> bool:
+    """A refutation gcc cannot show: another undefined operation of the same expression
+    came first (C leaves the order open), or gcc narrowed the arithmetic (see above)."""
+    if "runtime error" in (result.details or {}).get("replay", "") + (result.message or ""):
+        return True
+    return result.property == "signed-overflow" and any(n in case.body for n in NARROWING)
+
+
+@settings(max_examples=3, deadline=None, suppress_health_check=list(HealthCheck),
+          phases=[Phase.explicit, Phase.reuse, Phase.generate])  # fmt: skip
+@given(st.lists(_case(), min_size=12, max_size=12), st.randoms(use_true_random=False))
+def test_engine_verdicts_survive_gcc(batch: list[Case], rnd) -> None:
+    """Every refutation is confirmed by gcc + UBSan; every "proved" survives random inputs."""
+    from c_support import source
+
+    from prooflens.analysis import check
+    from prooflens.analysis.settings import Settings
+
+    report = check.check_text(source(batch), "c", Settings.quick(timeout_s=5.0))
+    results = {f.name: f.results for f in report.functions}
+    runs: list[Case] = []
+    for case in batch:
+        for _ in range(8):
+            inputs = tuple(rnd.choice([rnd.randint(*RANGES[t]), rnd.randint(-3, 3), RANGES[t][0],
+                                       RANGES[t][1]]) for t, _ in case.params)  # fmt: skip
+            inputs = tuple(min(max(v, RANGES[t][0]), RANGES[t][1])
+                           for v, (t, _) in zip(inputs, case.params, strict=True))  # fmt: skip
+            runs.append(Case(case.ret, case.params, case.body, inputs))
+    real = gcc_outcomes(runs)
+    for i, case in enumerate(batch):
+        mine = results[f"f{i}"]
+        for r in mine:
+            if r.status == "refuted":
+                assert r.confirmed is True or _excused(case, r), (case, r)
+            sites = sum(other.property == r.property for other in mine)
+            if r.status == "proved" and r.property in CHECKED and sites == 1:
+                seen = [o for o in real[i * 8 : i * 8 + 8] if o[0] == "failed"]
+                assert all(o[1] != r.property for o in seen), (case, r, seen)  # one site: it

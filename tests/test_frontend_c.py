@@ -262,7 +262,9 @@ def test_deep_nesting_is_unsupported_not_a_crash() -> None:
     depth = 3000
     text = "int f(int x) {\n  return " + "(" * depth + "x" + ")" * depth + ";\n}\n"
     result = lower_one(text, "f")
-    assert isinstance(result, (ir.Unsupported, ir.Function))
+    assert isinstance(result, ir.Unsupported) and result.construct == "deeply nested code"
+    shallow = "int f(int x) {\n  return " + "(" * 200 + "x" + ")" * 200 + ";\n}\n"
+    assert isinstance(lower_one(shallow, "f"), ir.Function)
 
 
 # ---------------------------------------------------------------------------- preprocessing
@@ -322,3 +324,31 @@ def test_no_check_where_the_operand_ranges_rule_overflow_out() -> None:
     assert [s.kind for s in _stmts(fn, ir.Assert)] == ["signed-overflow"]  # only the `+ c`
     fn = _fn("int g(signed char a, short b) { return a * b - 7; }\n", "g")
     assert not _stmts(fn, ir.Assert)
+
+
+ENUMS = """enum color { RED, GREEN = 5, BLUE };
+typedef enum { OFF = -1, ON = 1 } mode;
+int f(enum color c, mode m) {
+  int r = 0;
+  switch (c) { case RED: r = 1; break; case BLUE: r = BLUE; break; default: r = m; }
+  return r + GREEN;
+}
+int g(int x) { return (enum color)x > 0; }
+"""
+
+
+@pytest.mark.parametrize(
+    ("name", "inputs", "value"),
+    [("f", {"c": 0, "m": -1}, 6), ("f", {"c": 6, "m": -1}, 11), ("f", {"c": 5, "m": -1}, 4),
+     ("g", {"x": -1}, 1)],  # gcc: an enum without negative values is unsigned int
+)  # fmt: skip
+def test_enumerations(name: str, inputs: dict, value: int) -> None:
+    assert model_outcome(_fn(ENUMS, name), inputs) == ("returned", value)
+
+
+def test_function_like_macros_need_the_real_preprocessor() -> None:
+    text = "#define SQ(x) ((x) * (x))\nint f(int x) {\n  return SQ(x);\n}\n"
+    fn = _fn(text, "f")
+    assert [(s.kind, s.span.line) for s in _stmts(fn, ir.Assert)] == [("signed-overflow", 3)]
+    parsed = c.parse_translation_unit(text, use_cpp=False)
+    assert isinstance(parsed, ir.Unsupported) and "function-like macro" in parsed.reason

@@ -450,7 +450,7 @@ def check_program(program: Program, deep: bool) -> None:
     bugs = cross_check(program, report, namespace, random.Random(program.source))
     if bugs:
         STATS["programs with a bug"] += 1
-    assert not bugs, "\n".join(bugs) + "\n--- program (deep=%s) ---\n%s" % (deep, program.source)
+    assert not bugs, "\n".join(bugs) + f"\n--- program (deep={deep}) ---\n{program.source}"
 
 
 PROFILE = settings(

@@ -108,12 +108,14 @@ def sandbox_env(home: Path) -> dict[str, str]:
     return env
 
 
-def user_settings() -> dict[str, object]:
-    """code-server user settings: the test's interpreter for the server, no distractions."""
+def user_settings(trusted: bool) -> dict[str, object]:
+    """code-server user settings: the test's interpreter for the server, no distractions;
+    untrusted: Workspace Trust on, asking at startup (the driver answers "don't trust")."""
     return {
         "prooflens.interpreter": sys.executable,
         "prooflens.workers": 1,
-        "security.workspace.trust.enabled": False,
+        "security.workspace.trust.enabled": not trusted,
+        "security.workspace.trust.startupPrompt": "always",
         "telemetry.telemetryLevel": "off",
         "update.mode": "none",
         "extensions.autoCheckUpdates": False,
@@ -147,17 +149,16 @@ def vsix() -> Path:
     return path
 
 
-@pytest.fixture(scope="module")
-def code_server(vsix: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[CodeServer]:
+@contextlib.contextmanager
+def code_server(vsix: Path, home: Path, trusted: bool) -> Iterator[CodeServer]:
     """code-server with the .vsix installed, serving a copy of the samples on a free port."""
-    home = tmp_path_factory.mktemp("code-server")
     user_data, extensions = home / "user-data", home / "extensions"
     workspace = home / "workspace"
     workspace.mkdir()
     for name in SAMPLES:
         shutil.copy(ROOT / "samples" / name, workspace / name)
     (user_data / "User").mkdir(parents=True)
-    (user_data / "User" / "settings.json").write_text(json.dumps(user_settings(), indent=2))
+    (user_data / "User" / "settings.json").write_text(json.dumps(user_settings(trusted), indent=2))
     env = sandbox_env(home)
     dirs = ["--user-data-dir", str(user_data), "--extensions-dir", str(extensions)]
     node = shutil.which("node") or "node"
@@ -181,7 +182,7 @@ def code_server(vsix: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterato
                 "none",
                 "--disable-telemetry",
                 "--disable-update-check",
-                "--disable-workspace-trust",
+                *([] if not trusted else ["--disable-workspace-trust"]),
                 "--disable-getting-started-override",
                 "--ignore-last-opened",
                 str(workspace),
@@ -198,7 +199,7 @@ def code_server(vsix: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterato
         yield CodeServer(url=url, workspace=workspace, log=log, env=env)
     finally:
         stop_group(proc)
-        keep_log(log)
+        keep_log(log, "trusted" if trusted else "untrusted")
 
 
 def wait_healthy(url: str, proc: subprocess.Popen[bytes], log: Path) -> None:
@@ -222,17 +223,18 @@ def artifacts_dir() -> Path:
     return ARTIFACTS
 
 
-def keep_log(log: Path) -> None:
+def keep_log(log: Path, scenario: str) -> None:
     """Copies code-server's log next to the screenshots, for a failing run's post-mortem."""
     artifacts_dir()
     if log.exists():
-        shutil.copy(log, ARTIFACTS / "vscode-code-server.log")
+        shutil.copy(log, ARTIFACTS / f"vscode-code-server-{scenario}.log")
 
 
-def drive(server: CodeServer) -> dict[str, object]:
+def drive(server: CodeServer, scenario: str) -> dict[str, object]:
     """Runs the playwright driver; returns its observations (JSON on its last stdout line)."""
     artifacts_dir()
     config = {
+        "scenario": scenario,
         "url": f"{server.url}?folder={server.workspace}",
         "files": list(SAMPLES),
         "artifacts": str(ARTIFACTS),
@@ -254,16 +256,24 @@ def drive(server: CodeServer) -> dict[str, object]:
         os.killpg(proc.pid, signal.SIGKILL)
         stdout, stderr = proc.communicate()
         raise AssertionError(f"the driver timed out:\n{stderr[-4000:]}") from None
-    (ARTIFACTS / "vscode-driver.log").write_text(stderr)
+    (ARTIFACTS / f"vscode-driver-{scenario}.log").write_text(stderr)
     lines = stdout.strip().splitlines()
     assert proc.returncode == 0 and lines, f"driver failed ({proc.returncode}):\n{stderr[-4000:]}"
     return json.loads(lines[-1])
 
 
 @pytest.fixture(scope="module")
-def observations(code_server: CodeServer) -> dict[str, object]:
-    """What the page showed, per sample file (one browser session for all checks)."""
-    return drive(code_server)
+def observations(vsix: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
+    """What a trusted workspace showed, per sample file (one browser session for all checks)."""
+    with code_server(vsix, tmp_path_factory.mktemp("trusted"), trusted=True) as server:
+        return drive(server, "trusted")
+
+
+@pytest.fixture(scope="module")
+def untrusted(vsix: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
+    """What a workspace opened in Restricted Mode showed."""
+    with code_server(vsix, tmp_path_factory.mktemp("untrusted"), trusted=False) as server:
+        return drive(server, "untrusted")
 
 
 def file_view(observations: dict[str, object], name: str) -> dict[str, object]:
@@ -319,3 +329,26 @@ def test_screenshots_saved(observations: dict[str, object]) -> None:
 def test_show_trace_at_cursor_opens_a_preview(observations: dict[str, object], name: str) -> None:
     title = file_view(observations, name)["trace"]
     assert "g2" in title and "Preview" in title, title
+
+
+def test_untrusted_workspace_says_why_replay_is_off(untrusted: dict[str, object]) -> None:
+    notifications = untrusted["notifications"]
+    assert "not replayed" in notifications and "not trusted" in notifications, notifications
+    assert "not replayed" in untrusted["status"]["label"], untrusted["status"]
+
+
+def test_untrusted_workspace_still_verifies_but_reports_no_error(
+    untrusted: dict[str, object],
+) -> None:
+    view = file_view(untrusted, SAMPLES[0])
+    assert any(text.startswith("✓") for text in view["lenses"]["f"]), view["lenses"]
+    assert view["lenses"]["g2"], view["lenses"]
+    # Without replay no counterexample is confirmed, so none may be an error.
+    assert view["squiggles"]["g2"] == 0, view
+
+
+def test_extension_unit_tests_pass(vsix: Path) -> None:
+    """The client's own unit tests (tsc strict + node --test), after the same npm ci."""
+    output = run(["npm", "test"], EXTENSION)
+    assert re.search(r"^# fail 0$", output, re.MULTILINE), output[-3000:]
+    assert re.search(r"^# pass [1-9]\d*$", output, re.MULTILINE), output[-3000:]

@@ -50,7 +50,7 @@ def observed_pairs(fn: ir.Function, loop: ir.Loop, names: list[str], deadline: f
         inputs = {p.name: (rnd.random() < 0.5 if p.type == ir.BOOL else rnd.randint(-3, 8 + run))
                   for p in fn.params}  # fmt: skip
         interpreter.run(fn, inputs, (rnd.randint(-5, 20) for _ in range(1000)),
-                        max_steps=20_000, observer=observer, record=False)  # fmt: skip
+                        max_steps=5_000, observer=observer, record=False)  # fmt: skip
     return pairs
 
 
@@ -74,6 +74,8 @@ def prove_with_spacer(
     pred = system.predicates.get(f"inv{loop.loop_id}")
     names = [n for n in types if n in (pred.names if pred else [])]
     if pred is None or not names:
+        return None
+    if time.monotonic() >= deadline:
         return None
     samples = observed_pairs(fn, loop, names, time.monotonic() + (deadline - time.monotonic()) / 3)
     if not samples:

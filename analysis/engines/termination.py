@@ -106,18 +106,41 @@ def _loop(fn, system, facts, loop: ir.Loop, deadline: float) -> LoopVerdict:
     it = transition.iteration(fn, loop, inner)
     relation = z3.And(head(it.pre), it.start, it.relation())
     types = {n: fn.variables[n] for n in _loop_vars(loop) if n in fn.variables}
+    few = _few_iterations(it, head, deadline)
+    if few is not None:
+        return LoopVerdict(loop.loop_id, loop.span.line, loop.span.column, "proved",
+                           f"the loop body runs at most {few} time(s)", None, None,
+                           {"kind": "bounded iterations"})  # fmt: skip
     bound = ranking.MAX_COEFF * (1 + _largest_constant(loop))
     found = ranking.synthesize(relation, it.pre, it.post(), types, _part(deadline, 0.4), bound)
     if isinstance(found, ranking.Ranking):
         return _proved(fn, loop, found, "ranking function")
-    refuted = _nontermination(fn, system, loop, it, _part(deadline, 0.5))
+    # a ranking function that needs stronger invariants (a diverging loop fails fast here)
+    checked = ranking_chc.prove_with_spacer(fn, system, loop, it, types, bound,
+                                            _part(deadline, 0.5))  # fmt: skip
+    if checked is not None:
+        return _proved(fn, loop, checked, "ranking function (invariants by Spacer)")
+    refuted = _nontermination(fn, system, loop, it, deadline)
     if refuted is not None:
         return refuted
-    if time.monotonic() < deadline:  # a ranking function that needs stronger invariants
-        checked = ranking_chc.prove_with_spacer(fn, system, loop, it, types, bound, deadline)
-        if checked is not None:
-            return _proved(fn, loop, checked, "ranking function (invariants by Spacer)")
     return _unknown(loop, _why(fn, loop, it, found.reason))
+
+
+def _few_iterations(it: Iteration, head, deadline: float, most: int = 2) -> int | None:
+    """k when no run of the (deterministic, loop-free) body makes k + 1 iterations."""
+    if it.has_havoc or it.inner_loops or len(it.back) != 1:
+        return None
+    env, facts = dict(it.pre), [head(it.pre)]
+    for k in range(most + 1):
+        start = z3.substitute(it.start, *[(it.pre[n], env[n]) for n in it.pre])
+        facts.append(start)
+        if _solve(facts, _part(deadline, 0.1)) is None:
+            if _unknown_check(facts, _part(deadline, 0.1)):
+                return None
+            return k
+        guard, env = _step(it, env)
+        facts.append(guard)
+    return None
 
 
 def _part(deadline: float, fraction: float) -> float:
@@ -434,6 +457,11 @@ def _unknown_check(facts, deadline) -> bool:
 
 def _strengtheners(fn, it: Iteration, state: list[str]) -> list[z3.BoolRef]:
     out = []
+    for atom in _atoms(it.start):  # a guard `a != b` may diverge on either side
+        if z3.is_app(atom) and atom.decl().kind() == z3.Z3_OP_DISTINCT and atom.num_args() == 2:
+            a, b = atom.arg(0), atom.arg(1)
+            if z3.is_int(a):
+                out += [a < b, a > b]
     pre = {n: it.pre[n] for n in state if not isinstance(fn.variables[n], ir.BoolType)}
     for n, v in pre.items():
         t = fn.variables[n]
@@ -444,6 +472,12 @@ def _strengtheners(fn, it: Iteration, state: list[str]) -> list[z3.BoolRef]:
             if a != b and fn.variables[a] == fn.variables[b] == ir.INT:
                 out += [pre[a] >= pre[b], pre[a] > pre[b]]
     return out
+
+
+def _atoms(formula: z3.ExprRef) -> list[z3.ExprRef]:
+    if z3.is_and(formula) or z3.is_or(formula) or z3.is_not(formula):
+        return [a for child in formula.children() for a in _atoms(child)]
+    return [formula]
 
 
 def _observe_stays(fn, loop, witness: Witness, region, it: Iteration, deadline) -> bool:

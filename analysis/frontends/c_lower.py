@@ -197,6 +197,8 @@ class Lowerer:
         self.typedefs: dict[str, ct.CType] = dict(ct.BUILTIN_TYPEDEFS)
         self.globals: dict[str, VarInfo] = {}
         self.used_globals: dict[str, VarInfo] = {}
+        self.enums: dict[str, int] = {}
+        self.enum_types: dict[str, ct.CType] = {}
         self.frame = Frame("", None, False, [{}])
         self._collect_file_scope(ast)
 
@@ -204,10 +206,35 @@ class Lowerer:
 
     def _collect_file_scope(self, ast: c_ast.FileAST) -> None:
         for ext in ast.ext:
+            for enum in _collect(ext, c_ast.Enum):
+                self._enumerators(enum)
             if isinstance(ext, c_ast.Typedef):
                 self._typedef(ext)
             elif isinstance(ext, c_ast.Decl) and not isinstance(ext.type, c_ast.FuncDecl):
                 self._global(ext)
+
+    def _enumerators(self, enum: c_ast.Enum) -> None:
+        """File-scope enumeration constants: `int`s, counting on from the previous one."""
+        if enum.values is None:
+            return
+        following = 0
+        for item in enum.values.enumerators:
+            if item.value is not None:
+                try:
+                    following = self.const_eval(item.value)[0]
+                except Unsup:
+                    continue
+            self.enums[item.name] = following
+            following += 1
+        if enum.name:
+            self.enum_types[enum.name] = self._enum_type(enum)
+
+    def _enum_type(self, enum: c_ast.Enum) -> ct.CType:
+        """gcc's type for an enumeration: unsigned int unless one of its values is negative."""
+        if enum.values is None:
+            return self.enum_types.get(enum.name or "", ct.UINT)
+        values = [self.enums.get(e.name, 0) for e in enum.values.enumerators]
+        return ct.INT if min(values, default=0) < 0 else ct.UINT
 
     def _typedef(self, node: c_ast.Typedef) -> None:
         try:
@@ -269,6 +296,8 @@ class Lowerer:
             if found is None:
                 raise Unsup(f"type {' '.join(names)}", node)
             return found
+        if isinstance(node, c_ast.Enum):
+            return self._enum_type(node)
         raise Unsup(_construct_name(node), node if getattr(node, "coord", None) else where)
 
     def _var_info(self, decl: c_ast.Decl, ir_name: str, is_global: bool = False) -> VarInfo:
@@ -679,6 +708,9 @@ class Lowerer:
     def _e_ID(self, node: c_ast.ID) -> CVal:
         if node.name in ("true", "false"):
             return CVal((), ct.const(int(node.name == "true"), ct.INT), ct.INT)
+        local = any(node.name in scope for scope in self.frame.scopes)
+        if node.name in self.enums and not local:
+            return CVal((), ct.const(self.enums[node.name], ct.INT, span_of(node)), ct.INT)
         info = self.lookup(node.name, node)
         if info.length is not None:
             raise Unsup("array used as a value (a pointer)", node)

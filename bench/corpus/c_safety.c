@@ -100,7 +100,7 @@ unsigned next_is_larger(unsigned x) {
     return y;
 }
 
-// expect: always-true=proved tags=promotion
+// expect: always-true=proved signed-overflow=proved tags=promotion
 bool char_sum_grows(unsigned char a, unsigned char b) {
     return a + b >= a;
 }

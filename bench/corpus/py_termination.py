@@ -134,7 +134,7 @@ def is_prime(k: int) -> bool:
     return True
 
 
-# expect: always-true=refuted termination=proved
+# expect: always-true=refuted termination=proved division-by-zero=proved
 def goldbach_holds(n: int) -> bool:
     p = 2
     while p <= n // 2:
@@ -144,7 +144,7 @@ def goldbach_holds(n: int) -> bool:
     return False
 
 
-# expect: termination=open tags=open
+# expect: termination=open division-by-zero=proved tags=open
 def goldbach_counterexample() -> int:
     n = 4
     while goldbach_holds(n):

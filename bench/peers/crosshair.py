@@ -26,7 +26,7 @@ from typing import Any
 
 from bench.corpus import Case
 from bench.peers import common
-from bench.scoring import MISSING, PROVED, REFUTED, UNKNOWN
+from bench.scoring import MISSING, PROVED, REFUTED, UNKNOWN, hard_limit
 
 NAME = "CrossHair"
 SAFETY = ("assertion", "always-true", "division-by-zero")
@@ -107,7 +107,7 @@ def check(case: Case, harness: Harness, budget_s: float) -> dict[str, Any]:
     argv = [sys.executable, "-m", "crosshair", "check", "--analysis_kind", "asserts",
             "--report_all", "--per_condition_timeout", f"{budget_s:g}",
             f"{harness.path}:{harness.def_line}"]  # fmt: skip
-    done = common.run(argv, budget_s * 3 + 15, cwd=os.path.dirname(harness.path))
+    done = common.run(argv, hard_limit(budget_s), cwd=os.path.dirname(harness.path))
     verdicts, note = _verdicts(case, harness, done)
     return {"verdicts": verdicts, "time_ms": done.elapsed_ms, "note": note,
             "raw": (done.stdout + done.stderr)[-1500:]}  # fmt: skip

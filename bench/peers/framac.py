@@ -25,7 +25,7 @@ from typing import Any
 
 from bench.corpus import Case
 from bench.peers import common
-from bench.scoring import MISSING, PROVED, REFUTED, UNKNOWN, aggregate
+from bench.scoring import MISSING, PROVED, REFUTED, UNKNOWN, aggregate, hard_limit
 
 NAME = "Frama-C"
 EVA_PRECISION = 2
@@ -105,7 +105,7 @@ def check(case: Case, harness: Harness, budget_s: float, workdir: str) -> dict[s
             "-then", "-wp", "-wp-rte", "-wp-fct", f"{case.name},{harness.main}",
             "-wp-prover", "z3", "-wp-timeout", str(wp_timeout),
             "-then", "-report-csv", all_csv]  # fmt: skip
-    done = common.run(argv, budget_s + 2.0, cwd=workdir)
+    done = common.run(argv, hard_limit(budget_s), cwd=workdir)
     report = all_csv if os.path.exists(all_csv) else eva_csv
     rows = _rows(report, {case.name, harness.main}) if os.path.exists(report) else None
     verdicts = _verdicts(case, harness, rows, done.stdout + done.stderr)

@@ -196,17 +196,23 @@ class Controller implements vscode.Disposable {
     client.onNotification("prooflens/status", (params: unknown) => {
       const counts = parseStatus(params);
       if (counts !== undefined) {
-        this.show(statusView(counts, !vscode.workspace.isTrusted));
+        this.show(statusView(counts, this.statusContext()));
       }
     });
     client.onDidChangeState((event) => {
       if (event.newState === State.Stopped && this.client === client) {
         this.show(lifecycleView("stopped"));
       } else if (event.newState === State.Running) {
-        this.show(statusView({ proved: 0, refuted: 0, bounded: 0, unknown: 0, running: 0, files: 0 }, !vscode.workspace.isTrusted));
+        const none = { proved: 0, refuted: 0, bounded: 0, unknown: 0, running: 0, files: 0 };
+        this.show(statusView(none, this.statusContext()));
       }
     });
     return client;
+  }
+
+  /** Whether the status counts come from a trusted workspace with replay on. */
+  private statusContext(): { untrusted: boolean; replay: boolean } {
+    return { untrusted: !vscode.workspace.isTrusted, replay: this.serverSettings().replay };
   }
 
   /** The contract's settings object: the user's settings, replay off when untrusted. */
@@ -321,8 +327,8 @@ class Controller implements vscode.Disposable {
     const config = vscode.workspace.getConfiguration(SECTION);
     const reason = replayOffReason((key) => config.get(key), false);
     const message =
-      `prooflens: counterexamples are not replayed because ${reason}. Verification still runs; ` +
-      "a counterexample that could not be confirmed is shown as \"don't know\".";
+      `prooflens: counterexamples are not replayed because ${reason}. Verification still runs, ` +
+      "but no counterexample is confirmed by a real run, so none is reported as an error.";
     this.log(message);
     void vscode.window.showInformationMessage(message, "Manage Workspace Trust").then((choice) => {
       if (choice === "Manage Workspace Trust") {

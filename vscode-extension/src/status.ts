@@ -48,9 +48,17 @@ export function parseStatus(params: unknown): StatusCounts | undefined {
   return counts as unknown as StatusCounts;
 }
 
+/** Context of the counts: whether the workspace is trusted and counterexamples are replayed. */
+export interface StatusContext {
+  readonly untrusted: boolean;
+  readonly replay: boolean;
+}
+
 /** `✓ 12  ✗ 1  ? 2` (bounded `~ n` only when there are some), a spinner while verifying,
- * and a shield when replay is off because the workspace is untrusted. */
-export function statusView(counts: StatusCounts, untrusted: boolean): StatusView {
+ * and a shield when replay is off because the workspace is untrusted. Refuted counts are an
+ * error only when replay is on: without it no counterexample is confirmed. */
+export function statusView(counts: StatusCounts, context: StatusContext): StatusView {
+  const untrusted = context.untrusted;
   const parts = [`✓ ${counts.proved}`, `✗ ${counts.refuted}`];
   if (counts.bounded > 0) {
     parts.push(`~ ${counts.bounded}`);
@@ -61,7 +69,7 @@ export function statusView(counts: StatusCounts, untrusted: boolean): StatusView
     ...(counts.running > 0 ? ["$(sync~spin)"] : []),
   ];
   const text = [...prefix, parts.join("  ")].join(" ");
-  return { text, tooltip: statusTooltip(counts, untrusted), severity: severityOf(counts) };
+  return { text, tooltip: statusTooltip(counts, untrusted), severity: severityOf(counts, context.replay) };
 }
 
 /** Status while the server is not (yet) reporting counts. */
@@ -98,8 +106,11 @@ function statusTooltip(counts: StatusCounts, untrusted: boolean): string {
   return lines.join("\n");
 }
 
-function severityOf(counts: StatusCounts): StatusSeverity {
-  return counts.refuted > 0 ? "error" : "none";
+function severityOf(counts: StatusCounts, replay: boolean): StatusSeverity {
+  if (counts.refuted === 0) {
+    return "none";
+  }
+  return replay ? "error" : "warning";
 }
 
 function plural(n: number, noun: string): string {

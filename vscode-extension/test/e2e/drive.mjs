@@ -1,7 +1,9 @@
-// Drives code-server in headless Chromium (playwright-core) and reports what the page shows for
-// each sample file: code lens texts per function, error squiggles per function, the hover on
-// g2's squiggle, the Problems panel rows and the prooflens status bar item. Screenshots go to the
-// artifacts folder. Usage: node drive.mjs '{"url", "files", "artifacts", "e2eDir", "chromium"}'.
+// Drives code-server in headless Chromium (playwright-core) and reports what the page shows.
+// Scenario "trusted": for each sample file, the code lens texts and error squiggles of f and g2,
+// the hover on g2's squiggle, the trace preview of g2, the Problems panel rows and the status bar.
+// Scenario "untrusted": Restricted Mode, the first sample's lenses and squiggles, the status bar
+// and the notification centre. Screenshots go to the artifacts folder.
+// Usage: node drive.mjs '{"scenario", "url", "files", "artifacts", "e2eDir", "chromium"}'.
 // Prints progress on stderr and one JSON line of observations on stdout.
 import { createRequire } from "node:module";
 import * as path from "node:path";
@@ -79,7 +81,8 @@ function readEditor(functions) {
     const box = el.getBoundingClientRect();
     return { top: box.top, bottom: box.bottom, x: box.left + box.width / 2, y: box.top + box.height / 2 };
   });
-  const result = { lenses: {}, squiggles: {}, squiggleAt: {}, found: {}, defAt: {} };
+  const warnings = [...editor.querySelectorAll(".squiggly-warning")].map((el) => el.getBoundingClientRect());
+  const result = { lenses: {}, squiggles: {}, warnings: {}, squiggleAt: {}, found: {}, defAt: {} };
   for (const name of functions) {
     const line = definition(name);
     result.found[name] = line ? line.text : null;
@@ -87,6 +90,7 @@ function readEditor(functions) {
     if (!line) {
       result.lenses[name] = [];
       result.squiggles[name] = 0;
+      result.warnings[name] = 0;
       continue;
     }
     const end = starts.find((top) => top > line.top + 1) ?? Number.POSITIVE_INFINITY;
@@ -98,24 +102,34 @@ function readEditor(functions) {
     const inside = squiggles.filter((s) => s.top >= line.top - 1 && s.bottom <= end + 1);
     result.squiggles[name] = inside.length;
     result.squiggleAt[name] = inside[0] ?? null;
+    result.warnings[name] = warnings.filter((w) => w.top >= line.top - 1 && w.bottom <= end + 1).length;
   }
   return result;
 }
 
-/** Waits until g2's lens shows a final verdict (✗ or other non-running text) and f's too. */
-async function waitForVerdicts(page) {
+/** True when a function's lens shows a verdict (not "… verifying"). */
+function settled(view, name) {
+  return (view.lenses[name] ?? []).some((text) => /^[✓✗~?]/.test(text));
+}
+
+/** True when f and g2 are settled, g2 is refuted and has an error squiggle. */
+function hasRefutedG2(view) {
+  const refuted = (view.lenses.g2 ?? []).some((text) => text.startsWith("✗"));
+  return FUNCTIONS.every((name) => settled(view, name)) && refuted && view.squiggles.g2 > 0;
+}
+
+/** Polls the editor until `done(view)` holds or the budget runs out (then logs what it saw). */
+async function waitFor(page, done) {
   const deadline = Date.now() + WAIT_MS;
   let view;
   while (Date.now() < deadline) {
     view = await page.evaluate(readEditor, FUNCTIONS);
-    const settled = FUNCTIONS.every((name) => (view.lenses[name] ?? []).some((text) => /^[✓✗~?]/.test(text)));
-    const refuted = (view.lenses.g2 ?? []).some((text) => text.startsWith("✗"));
-    if (settled && refuted && view.squiggles.g2 > 0) {
+    if (done(view)) {
       return view;
     }
     await page.waitForTimeout(1000);
   }
-  log(`verdicts not final after ${WAIT_MS} ms: ${JSON.stringify(view)}`);
+  log(`condition not met after ${WAIT_MS} ms: ${JSON.stringify(view)}`);
   return view;
 }
 
@@ -212,6 +226,71 @@ async function statusItem(page) {
   });
 }
 
+/** The trusted scenario: every sample file deep-checked, with lenses, squiggles, hover, trace,
+ * Problems rows and the status bar observed. */
+async function trustedScenario(page, observations) {
+  for (const name of config.files) {
+    const view = await openAndVerify(page, name, (v) => hasRefutedG2(v));
+    const stem = `vscode-${name.replace(/\W/g, "-")}`;
+    await screenshot(page, observations, `${stem}.png`);
+    const hover = await hoverText(page, view);
+    await screenshot(page, observations, `${stem}-hover.png`);
+    await page.mouse.move(10, 10);
+    await page.keyboard.press("Escape");
+    const trace = await showTrace(page, view, path.join(config.artifacts, `${stem}-trace.png`));
+    if (trace !== "") {
+      observations.screenshots.push(`${stem}-trace.png`);
+    }
+    observations.files[name] = { ...view, hover, trace, problems: [] };
+  }
+  const rows = await problemRows(page);
+  for (const name of config.files) {
+    observations.files[name].problems = rowsOf(rows, name);
+  }
+  observations.problemRows = rows;
+  observations.status = await statusItem(page);
+  await screenshot(page, observations, "vscode-problems.png");
+}
+
+/** The untrusted scenario: the folder opened in Restricted Mode; the first sample file is
+ * verified without replay; the notification centre and status bar are observed. */
+async function untrustedScenario(page, observations) {
+  const refuse = page.locator(".monaco-dialog-box .monaco-button", { hasText: "don't trust" }).first();
+  await refuse.waitFor({ timeout: 30_000 });
+  await refuse.click();
+  await page.locator(".monaco-dialog-box").waitFor({ state: "hidden", timeout: 15_000 });
+  const name = config.files[0];
+  const view = await openAndVerify(page, name, (v) => settled(v, "g2"));
+  observations.files[name] = view;
+  observations.status = await statusItem(page);
+  await screenshot(page, observations, "vscode-untrusted.png");
+  await runCommand(page, "Notifications: Show Notifications");
+  const center = page.locator(".notifications-center");
+  await center.waitFor({ timeout: 15_000 });
+  await page.waitForTimeout(500);
+  observations.notifications = await center.innerText();
+  await screenshot(page, observations, "vscode-untrusted-notifications.png");
+}
+
+/** Opens a file, runs Verify File, waits for `done` (within the budget) and for idle. */
+async function openAndVerify(page, name, done) {
+  log(`opening ${name}`);
+  await openFile(page, name);
+  await page.waitForTimeout(1500);
+  log("prooflens: Verify File");
+  await runCommand(page, "prooflens: Verify File (deep check)");
+  await waitFor(page, done);
+  const idle = await waitForIdle(page, WAIT_MS);
+  const view = await page.evaluate(readEditor, FUNCTIONS);
+  log(`${name}: idle=${idle} ${JSON.stringify(view)}`);
+  return view;
+}
+
+async function screenshot(page, observations, name) {
+  await page.screenshot({ path: path.join(config.artifacts, name) });
+  observations.screenshots.push(name);
+}
+
 async function main() {
   const browser = await chromium.launch({
     executablePath: config.chromium,
@@ -226,51 +305,19 @@ async function main() {
       "--disable-dev-shm-usage",
     ],
   });
-  const observations = { files: {}, screenshots: [], status: null };
+  const observations = { scenario: config.scenario, files: {}, screenshots: [], status: null };
   try {
     const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
     page.on("pageerror", (error) => log(`page error: ${error.message}`));
     log(`opening ${config.url}`);
     await page.goto(config.url, { waitUntil: "domcontentloaded" });
     await page.locator(".monaco-workbench").waitFor({ timeout: 60_000 });
-    await page.locator(".explorer-folders-view, .monaco-workbench .part.sidebar").first().waitFor({ timeout: 60_000 });
     await page.waitForTimeout(3000);
-    for (const name of config.files) {
-      log(`opening ${name}`);
-      await openFile(page, name);
-      await page.waitForTimeout(1500);
-      log("prooflens: Verify File");
-      await runCommand(page, "prooflens: Verify File (deep check)");
-      await waitForVerdicts(page);
-      const idle = await waitForIdle(page, WAIT_MS);
-      log(`${name}: idle=${idle}`);
-      const view = await page.evaluate(readEditor, FUNCTIONS);
-      log(`${name}: ${JSON.stringify(view)}`);
-      const shot = `vscode-${name.replace(/\W/g, "-")}.png`;
-      await page.screenshot({ path: path.join(config.artifacts, shot) });
-      observations.screenshots.push(shot);
-      const hover = await hoverText(page, view);
-      const hoverShot = `vscode-${name.replace(/\W/g, "-")}-hover.png`;
-      await page.screenshot({ path: path.join(config.artifacts, hoverShot) });
-      observations.screenshots.push(hoverShot);
-      await page.mouse.move(10, 10);
-      await page.keyboard.press("Escape");
-      const traceShot = `vscode-${name.replace(/\W/g, "-")}-trace.png`;
-      const trace = await showTrace(page, view, path.join(config.artifacts, traceShot));
-      if (trace !== "") {
-        observations.screenshots.push(traceShot);
-      }
-      observations.files[name] = { ...view, hover, trace, problems: [] };
+    if (config.scenario === "untrusted") {
+      await untrustedScenario(page, observations);
+    } else {
+      await trustedScenario(page, observations);
     }
-    const rows = await problemRows(page);
-    for (const name of config.files) {
-      observations.files[name].problems = rowsOf(rows, name);
-    }
-    observations.problemRows = rows;
-    observations.status = await statusItem(page);
-    const shot = "vscode-problems.png";
-    await page.screenshot({ path: path.join(config.artifacts, shot) });
-    observations.screenshots.push(shot);
   } finally {
     await browser.close();
   }

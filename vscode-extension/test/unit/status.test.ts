@@ -17,18 +17,23 @@ describe("statusView text", () => {
   ];
   for (const [name, partial, untrusted, expected] of cases) {
     it(name, () => {
-      assert.equal(statusView(counts(partial), untrusted).text, expected);
+      assert.equal(statusView(counts(partial), { untrusted, replay: !untrusted }).text, expected);
     });
   }
 });
 
 describe("statusView severity and tooltip", () => {
-  it("is an error when something is refuted", () => {
-    assert.equal(statusView(counts({ refuted: 1 }), false).severity, "error");
-    assert.equal(statusView(counts({ unknown: 4, bounded: 2 }), false).severity, "none");
+  const trusted = { untrusted: false, replay: true };
+  it("is an error when something is refuted and replay confirms it", () => {
+    assert.equal(statusView(counts({ refuted: 1 }), trusted).severity, "error");
+    assert.equal(statusView(counts({ unknown: 4, bounded: 2 }), trusted).severity, "none");
+  });
+  it("is only a warning when refuted without replay (nothing is confirmed)", () => {
+    assert.equal(statusView(counts({ refuted: 1 }), { untrusted: true, replay: false }).severity, "warning");
+    assert.equal(statusView(counts({ refuted: 1 }), { untrusted: false, replay: false }).severity, "warning");
   });
   it("explains every count, the running work and untrusted replay", () => {
-    const tooltip = statusView(counts({ proved: 2, running: 1, files: 2 }), true).tooltip;
+    const tooltip = statusView(counts({ proved: 2, running: 1, files: 2 }), { untrusted: true, replay: false }).tooltip;
     assert.match(tooltip, /2 open files/);
     assert.match(tooltip, /✓ 2 proved/);
     assert.match(tooltip, /1 function being verified/);

@@ -1,0 +1,117 @@
+"""Every real bug the robustness suites found (hostile inputs, sandbox, soundness), kept as
+a data-driven case. Each case runs in a child process with a generous timeout (a hang fails
+the case, not the suite): `check_text` on the source, the report serialised as JSON, and
+`prooflens check` in each listed output format.
+
+A case says what must hold: `forbid` (property, line, status) triples that must not appear
+(a wrong "proved"), `require` triples that must appear, and that the whole run finishes
+within `timeout_s`. `found_by` names the suite and the date.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+
+@dataclass(frozen=True)
+class Regression:
+    name: str
+    language: str
+    source: str
+    found_by: str
+    settings: dict = field(default_factory=lambda: {"unwind": 4, "timeout_s": 2.0,
+                                                    "deep": False})  # fmt: skip
+    forbid: tuple[tuple[str, int, str], ...] = ()
+    require: tuple[tuple[str, int, str], ...] = ()
+    formats: tuple[str, ...] = ("json",)
+    timeout_s: float = 120.0
+
+
+REGRESSIONS = [
+    Regression(
+        # A trace value above 4300 digits: json.dumps raised ValueError (int -> str limit),
+        # so `prooflens check --format json|sarif` crashed with a traceback.
+        "trace_value_over_4300_digits",
+        "python",
+        "def f(x):\n    y = x * 10 ** 4000\n    y = y * 10 ** 400\n    assert y < 5\n",
+        "hostile inputs, 2026-11-25",
+        require=(("assertion", 4, "refuted"),),
+        formats=("json", "sarif", "text"),
+    ),
+    Regression(
+        # 300 checked additions in one C expression: quick mode with a 2 s budget ran for
+        # many minutes (is_nonlinear re-walked every expression once per site: cubic).
+        "c_sum_of_300_terms_finishes",
+        "c",
+        "int f(int x) {\n    return " + "x + " * 300 + "x;\n}\n",
+        "hostile inputs, 2026-11-25",
+        timeout_s=180.0,
+    ),
+]
+
+# The child: one regression case, every way it is reported.
+_CHILD = textwrap.dedent(
+    """
+    import json, subprocess, sys
+    from prooflens.analysis.check import check_text
+    from prooflens.analysis.settings import Settings
+
+    case = json.loads(sys.argv[1])
+    report = check_text(case["source"], case["language"], Settings(**case["settings"]),
+                        case["path"])
+    text = json.dumps(report.to_json())
+    open(case["path"], "w").write(case["source"])
+    s = case["settings"]
+    for fmt in case["formats"]:
+        argv = [sys.executable, "-m", "prooflens", "check", "--format", fmt,
+                "--unwind", str(s["unwind"]), "--timeout", str(s["timeout_s"]), case["path"]]
+        if not s["deep"]:
+            argv.append("--quick")
+        done = subprocess.run(argv, capture_output=True, text=True)
+        if done.returncode not in (0, 1) or "Traceback" in done.stderr:
+            print("prooflens check --format", fmt, "failed:", done.stderr[-2000:],
+                  file=sys.stderr)
+            sys.exit(3)
+    print(text)
+    """
+)
+
+
+def run_case(case: Regression, folder: Path) -> dict:
+    suffix = ".py" if case.language == "python" else ".c"
+    payload = {"source": case.source, "language": case.language, "settings": case.settings,
+               "formats": list(case.formats), "path": str(folder / f"case{suffix}")}  # fmt: skip
+    try:
+        done = subprocess.run([sys.executable, "-c", _CHILD, json.dumps(payload)],
+                              capture_output=True, text=True, timeout=case.timeout_s,
+                              cwd=folder, stdin=subprocess.DEVNULL)  # fmt: skip
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"{case.name}: no answer within {case.timeout_s} s")
+    assert done.returncode == 0, f"{case.name}:\n{done.stderr[-3000:]}"
+    return json.loads(done.stdout)
+
+
+def triples(report: dict) -> set[tuple[str, int, str]]:
+    return {(r["property"], r["line"], r["status"])
+            for fn in report["functions"] for r in fn["results"]}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", REGRESSIONS, ids=lambda c: c.name)
+def test_regression(case: Regression, tmp_path: Path) -> None:
+    report = run_case(case, tmp_path)
+    found = triples(report)
+    for triple in case.forbid:
+        assert triple not in found, f"{case.name}: {triple} is back: {sorted(found)}"
+    for triple in case.require:
+        assert triple in found, f"{case.name}: {triple} missing: {sorted(found)}"
+    for fn in report["functions"]:
+        for result in fn["results"]:
+            assert not (result["status"] == "refuted" and result["confirmed"] is False)
+            assert "internal error" not in result["message"], result["message"]
