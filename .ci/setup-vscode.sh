@@ -38,7 +38,7 @@ install_apt_packages() {
     export DEBIAN_FRONTEND=noninteractive
     $SUDO apt-get update -qq
     # shellcheck disable=SC2086
-    $SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
+    $SUDO apt-get install -y -qq $missing >/dev/null
 }
 
 # node-gyp as bundled with npm: builds against /usr/include/node, no header download.

@@ -80,6 +80,7 @@ class _Context:
     settings: Settings
     path: str
     deadline: float
+    nonlinear: bool = False  # z3 may give up: said in the reason of a timeout
 
 
 def check_unit(
@@ -112,11 +113,13 @@ def _check_unit(
     # With loops to prove terminating, safety gets 60% of the budget and termination the
     # rest (plus whatever safety left over); without, safety gets it all.
     share = 0.6 if loops else 1.0
-    ctx = _Context(parsed, unit, fn, settings, path, start + share * settings.timeout_s)
+    ctx = _Context(parsed, unit, fn, settings, path, start + share * settings.timeout_s,
+                   passes.is_nonlinear(fn))  # fmt: skip
     results = _assertion_results(ctx)
     if loops:
+        proved = {(r.property, r.line, r.column) for r in results if r.status == "proved"}
         ctx = replace(ctx, deadline=start + settings.timeout_s)
-        results.extend(_termination_results(ctx))
+        results.extend(_termination_results(ctx, passes.keep_proved_checks(fn, proved)))
     results = [_anchor_in_unit(ctx, r) for r in results]
     return sorted(results, key=lambda r: (r.line, r.column, r.property))
 
@@ -173,9 +176,11 @@ def _assertion_results(ctx: _Context) -> list[Result]:
     undecided = [s for s, r in outcome.sites.items() if r.status == "safe" and not outcome.complete]
     proofs = _prove(ctx, undecided) if undecided and ctx.settings.deep else {}
     sites = dict(outcome.sites)
-    false_beyond = [s for s, p in proofs.items() if p.status == "refuted"]
-    if false_beyond:  # the proof engine says false: look for the witness deeper down
-        sites.update(_deeper_witnesses(ctx, false_beyond, query_s))
+    # Not proved within the bound: look for a witness deeper down -- the proof engine may
+    # have said false, or the failure may just need more iterations than the bound.
+    unproved = [s for s in undecided if s not in proofs or proofs[s].status != "proved"]
+    if unproved and ctx.settings.deep:
+        sites.update(_deeper_witnesses(ctx, unproved, query_s))
     refuted = {s: r for s, r in sites.items() if r.status == "refuted"}
     replays = _replay_all(ctx, refuted, outcome.asserts)
     per_site_ms = (time.perf_counter() - began) * 1000 / max(1, len(outcome.sites))
@@ -226,7 +231,7 @@ def _site_verdict(
         return _refuted(ctx, stmt, found.witness, *replay)
     if found.status == "unknown":
         reason = found.reason or "solver gave up"
-        if passes.is_nonlinear(ctx.fn):
+        if ctx.nonlinear:
             reason += " (nonlinear integer arithmetic)"
         return _unknown(kind, line, column, reason)
     if not found.reachable:
@@ -372,13 +377,15 @@ def _may_not_stop(fn: ir.Function) -> bool:
     return passes.has_loops(fn) or passes.has_recursion_cutoff(fn)
 
 
-def _termination_results(ctx: _Context) -> list[Result]:
+def _termination_results(ctx: _Context, relaxed: ir.Function) -> list[Result]:
+    """Loops and recursion of `relaxed` (the unit without its unproved checks) checked
+    for termination; witnesses are then run on the real unit."""
     try:
         from prooflens.analysis.engines import termination
     except ImportError:
         return []
     began = time.perf_counter()
-    verdicts = termination.check_termination(ctx.fn, ctx.deadline)
+    verdicts = termination.check_termination(relaxed, ctx.deadline)
     elapsed = (time.perf_counter() - began) * 1000 / max(1, len(verdicts))
     return [_termination_result(ctx, v, elapsed) for v in verdicts]
 

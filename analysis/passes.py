@@ -17,7 +17,11 @@ def prepare(fn: ir.Function, enabled: set[str]) -> ir.Function:
 
 
 def _rewrite(stmt: ir.Stmt, fn: ir.Function, enabled: set[str]) -> list[ir.Stmt]:
-    if isinstance(stmt, ir.Assert) and (stmt.kind not in enabled or _valid(stmt.cond, fn)):
+    if isinstance(stmt, ir.Assert) and stmt.kind not in enabled:
+        return []
+    # Implicit checks that cannot fail (`x % 2`) are noise; the user's own asserts are
+    # always reported, so a valid one gets its ✓.
+    if isinstance(stmt, ir.Assert) and stmt.kind != "assertion" and _valid(stmt.cond, fn):
         return []
     if isinstance(stmt, ir.Return) and fn.returns_bool and "always-true" in enabled:
         return [ir.Assert(_truthy(stmt.value, stmt.span), "always-true",
@@ -58,6 +62,21 @@ def _keep_returns(rewrite):
     return inner
 
 
+def keep_proved_checks(fn: ir.Function, proved: set[tuple[str, int, int]]) -> ir.Function:
+    """`fn` without the asserts not known to hold: executions then go on past such a check
+    (with the wrapped or arbitrary value), a superset of the real ones. Termination is
+    proved on this, so a failing check (C's signed overflow after 2^31 iterations) never
+    counts as the way a loop ends; a proved check may stay, it changes no execution."""
+
+    def rewrite(stmt: ir.Stmt) -> list[ir.Stmt]:
+        if isinstance(stmt, ir.Assert):
+            site = (stmt.kind, stmt.span.line, stmt.span.column)
+            return [stmt] if site in proved else []
+        return [stmt]
+
+    return replace(fn, body=_map_body(fn.body, rewrite))
+
+
 def has_loops(fn: ir.Function) -> bool:
     return any(isinstance(s, ir.Loop) for s in ir.walk_stmts(fn.body))
 
@@ -88,7 +107,7 @@ def _nonlinear_expr(expr: ir.Expr) -> bool:
         if isinstance(node, ir.Binary):
             arithmetic = node.op in ("mul", "floordiv", "floormod", "div", "rem")
             if arithmetic and not isinstance(node.type, ir.BVType) and not (
-                _constant(node.left) or _constant(node.right)
+                _literal(node.left) or _literal(node.right)
             ):
                 return True
             stack.extend((node.left, node.right))
@@ -99,8 +118,11 @@ def _nonlinear_expr(expr: ir.Expr) -> bool:
     return False
 
 
-def _constant(expr: ir.Expr) -> bool:
-    return not ir.expr_vars(expr)
+def _literal(expr: ir.Expr) -> bool:
+    """A constant, possibly negated or converted (cheap: no walk of the whole operand)."""
+    while isinstance(expr, ir.Unary | ir.Cast):
+        expr = expr.operand
+    return isinstance(expr, ir.Const)
 
 
 def _exprs(body: tuple[ir.Stmt, ...]):

@@ -8,13 +8,14 @@ import sys
 from dataclasses import dataclass
 
 from prooflens.analysis.sandbox import run_sandboxed
-from prooflens.analysis.witness import ReplayOutcome, Witness
+from prooflens.analysis.witness import ReplayOutcome, Witness, python_literal
 
 # The child reads {"source", "function", "cases": [{"inputs": {...}}]} on stdin, defines the
 # functions (placed at their own line numbers, so tracebacks name real lines), calls the
 # function once per case and prints one JSON line per case.
 _CHILD = r"""
 import json, sys, traceback
+sys.set_int_max_str_digits(0)  # witnesses and results may be huge ints
 request = json.loads(sys.stdin.read())
 sys.setrecursionlimit(10000)
 namespace = {"__name__": "prooflens_replay"}
@@ -22,7 +23,8 @@ exec(compile(request["source"], request["filename"], "exec"), namespace)
 function = namespace[request["function"]]
 for case in request["cases"]:
     try:
-        value = function(**case["inputs"])
+        args = [int(a, 16) if isinstance(a, str) else a for a in case["args"]]
+        value = function(*args)  # positional: parameters may be positional-only
         print(json.dumps({"outcome": "returned", "value": repr(value),
                           "is_true": value is True}), flush=True)
     except Exception as error:
@@ -74,7 +76,7 @@ def replay_python(
         "source": program_text(units),
         "filename": filename,
         "function": function,
-        "cases": [{"inputs": w.inputs} for w, _ in cases],
+        "cases": [{"args": [_transferable(v) for v in w.inputs.values()]} for w, _ in cases],
     }
     result = run_sandboxed([sys.executable, "-I", "-c", _CHILD], json.dumps(request), timeout_s)
     answers = [_parse(line) for line in result.stdout.splitlines() if line.startswith("{")]
@@ -87,6 +89,13 @@ def replay_python(
         else:
             outcomes.append(ReplayOutcome(False, _child_failure(result.stderr)))
     return outcomes
+
+
+def _transferable(value: int | bool) -> int | bool | str:
+    """Ints too long for decimal text (Python's 4300-digit limit) travel as hex strings."""
+    if isinstance(value, bool) or value.bit_length() <= 13_000:
+        return value
+    return hex(value)
 
 
 def _parse(line: str) -> dict:
@@ -123,7 +132,7 @@ def _judge(answer: dict, expected: Expectation, witness: Witness, function: str)
 
 def pytest_harness(module: str, function: str, witness: Witness, kind: str) -> str:
     """A regression test the user can keep: it fails today, passes once the bug is fixed."""
-    args = ", ".join(f"{name}={value!r}" for name, value in witness.inputs.items())
+    args = ", ".join(f"{name}={python_literal(value)}" for name, value in witness.inputs.items())
     test = f"test_{function}_{kind.replace('-', '_')}"
     if kind == "always-true":
         body = f"    assert {function}({args}) is True\n"

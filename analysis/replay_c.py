@@ -22,14 +22,16 @@ from typing import Any
 
 from prooflens.analysis import ir
 from prooflens.analysis.frontends import c_source
-from prooflens.analysis.frontends.c_lower import GLOBAL_PREFIX, NONDET_TYPES
+from prooflens.analysis.frontends.c_base import GLOBAL_PREFIX, NONDET_TYPES
 from prooflens.analysis.witness import ReplayOutcome, Witness
 
 CFLAGS = ("-std=gnu11", "-O0", "-g", "-w", "-fsanitize=undefined",
           "-fno-sanitize-recover=all")  # fmt: skip
 TERMINATION_LIMIT_S = 2.0
 _RUNTIME_ERROR = re.compile(r":(\d+):(\d+): runtime error: (.*)")
-_ASSERT_FAIL = re.compile(r":(\d+): [^\n]*Assertion `")
+# glibc: "prog: FILE:LINE: FUNC: Assertion `x' failed." -- FILE:LINE are the harness's
+# own (assert() uses __LINE__, which follows #line) unless __assert_fail was called directly.
+_ASSERT_FAIL = re.compile(r"([^\s:]*):(\d+): [^\n]*Assertion `")
 _RETURNED = re.compile(r"prooflens: returned (-?\d+)")
 
 
@@ -62,7 +64,7 @@ def harness(parsed: Any, unit: Any, fn: ir.Function, witness: Witness) -> str:
         "#include <stdio.h>",
         "#include <stdlib.h>",
         _nondet_source(nondet, piece.text),
-        _svcomp_helpers(piece.text),
+        _svcomp_helpers(piece.text, unit.name),
         "#define abort __pl_abort",
     ]
     if not is_main:
@@ -129,10 +131,13 @@ def _nondet_source(values: list[int], text: str) -> str:
     return "\n".join(lines)
 
 
-def _svcomp_helpers(text: str) -> str:
+def _svcomp_helpers(text: str, unit_name: str) -> str:
+    """Definitions of the SV-COMP helpers the text uses -- except the checked unit itself
+    when it is one of them: then its own body runs."""
     lines = [
         'void __pl_abort(void) { fputs("prooflens: abort() called\\n", stderr); exit(0); }',
     ]
+    text = re.sub(rf"\b{re.escape(unit_name)}\b", "", text)
     if re.search(r"\breach_error\b", text):
         lines.append(
             "void reach_error(void) "
@@ -259,8 +264,11 @@ def _kill(proc: subprocess.Popen) -> None:
     proc.communicate()
 
 
-def classify(returncode: int, stderr: str, elapsed_s: float = 0.0) -> Observed:
-    """What a finished run did, from its exit status and standard error."""
+def classify(
+    returncode: int, stderr: str, elapsed_s: float = 0.0, source_name: str = "harness.c"
+) -> Observed:
+    """What a finished run did, from its exit status and standard error (`source_name`:
+    the compiled file, whose lines an assertion message may name)."""
     ub = _RUNTIME_ERROR.search(stderr)
     if ub:
         message = ub.group(3).strip()
@@ -271,7 +279,8 @@ def classify(returncode: int, stderr: str, elapsed_s: float = 0.0) -> Observed:
         return Observed("abort", message="the program called abort()", elapsed_s=elapsed_s)
     assertion = _ASSERT_FAIL.search(stderr)
     if assertion or "prooflens: reach_error" in stderr or "prooflens: __VERIFIER" in stderr:
-        line = int(assertion.group(1)) if assertion else None
+        ours = assertion is not None and assertion.group(1).endswith(source_name)
+        line = int(assertion.group(2)) if ours else None
         text = stderr.strip().splitlines()[-1] if stderr.strip() else "assertion failed"
         return Observed("assert", line, "assertion", text, elapsed_s=elapsed_s)
     returned = _RETURNED.search(stderr)

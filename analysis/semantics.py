@@ -37,10 +37,23 @@ def from_model(value: z3.ExprRef, t: ir.Type) -> int | bool:
     """A z3 model value as the Python value the interpreter uses (signed BVs as negatives)."""
     if isinstance(t, ir.BoolType):
         return z3.is_true(value)
-    number = value.as_long()  # type: ignore[attr-defined]
+    number = decimal_to_int(value.as_string())  # type: ignore[attr-defined]
     if isinstance(t, ir.BVType) and t.signed and number > t.max:
         number -= 1 << t.width
     return number
+
+
+def decimal_to_int(text: str) -> int:
+    """`int(text)` without Python's 4300-digit limit on str -> int conversion (z3 may
+    well answer with a number that long)."""
+    sign, digits = (-1, text[1:]) if text.startswith("-") else (1, text)
+    if len(digits) <= 4000:
+        return sign * int(digits)
+    number = 0
+    for start in range(0, len(digits), 1000):
+        chunk = digits[start : start + 1000]
+        number = number * 10 ** len(chunk) + int(chunk)
+    return sign * number
 
 
 def encode(expr: ir.Expr, env: Mapping[str, z3.ExprRef]) -> z3.ExprRef:

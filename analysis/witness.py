@@ -28,6 +28,14 @@ class Witness:
 
 
 def _show(value: int | bool | None) -> str:
+    return python_literal(value)
+
+
+def python_literal(value: int | bool | None) -> str:
+    """`repr(value)`, but in hex past ~4000 digits: Python refuses to turn such ints into
+    decimal text, and a hex literal is still valid Python (and C, for 64-bit values)."""
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 13_000:
+        return ("-" if value < 0 else "") + hex(abs(value))
     return repr(value)
 
 

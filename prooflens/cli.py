@@ -22,6 +22,7 @@ SEVERITY = {"refuted": "error", "bounded": "note", "unknown": "note", "proved": 
 
 
 def main(argv: list[str] | None = None) -> int:
+    sys.set_int_max_str_digits(0)  # reports may hold witnesses of thousands of digits
     parser = _parser()
     try:
         args = parser.parse_args(argv)

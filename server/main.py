@@ -10,6 +10,7 @@ from prooflens.server.lsp import build_server
 
 def serve(tcp: tuple[str, int] | None = None) -> int:
     """Run the server until the client exits; every worker process ends with it."""
+    sys.set_int_max_str_digits(0)  # results may hold witnesses of thousands of digits
     logging.basicConfig(
         stream=sys.stderr, level=logging.WARNING, format="prooflens: %(levelname)s %(message)s"
     )

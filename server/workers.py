@@ -17,6 +17,7 @@ import multiprocessing
 import os
 import resource
 import signal
+import sys
 import threading
 import time
 import traceback
@@ -28,6 +29,8 @@ from prooflens.analysis.settings import Settings
 
 log = logging.getLogger(__name__)
 _PR_SET_PDEATHSIG = 1
+_M_ARENA_MAX = -8  # mallopt parameter (glibc)
+_WATCHDOG_STACK = 256 * 1024
 _PRELOAD = ["prooflens.analysis.check"]
 
 
@@ -63,6 +66,16 @@ def _die_with_parent() -> None:
         libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
 
 
+def _lean_threads() -> None:
+    """Keep the watchdog thread from costing address space under `RLIMIT_AS`: glibc
+    reserves a 64 MB malloc arena per thread and Python an 8 MB stack, which would
+    otherwise leave the solver ~70 MB less than `memoryMb`."""
+    with contextlib.suppress(Exception):
+        ctypes.CDLL(None).mallopt(_M_ARENA_MAX, 1)
+    with contextlib.suppress(ValueError, RuntimeError):
+        threading.stack_size(_WATCHDOG_STACK)
+
+
 def _watch_server(server_pid: int) -> None:
     """Exit when the LSP server process is gone (covers a server killed with -9)."""
     while True:
@@ -86,7 +99,9 @@ def _limit_memory(memory_mb: int) -> None:
 def worker_main(conn: Connection, memory_mb: int, server_pid: int) -> None:
     """Loop: receive a JobRequest, send back (job id, kind, report or detail)."""
     _die_with_parent()
+    sys.set_int_max_str_digits(0)  # witnesses may have thousands of digits
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _lean_threads()
     threading.Thread(target=_watch_server, args=(server_pid,), daemon=True).start()
     _limit_memory(memory_mb)
     from prooflens.analysis.check import check_function

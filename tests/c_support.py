@@ -106,7 +106,7 @@ def _gcc_case(exe: str, index: int, timeout_s: float) -> tuple:
                               timeout=timeout_s)  # fmt: skip
     except subprocess.TimeoutExpired:
         return ("timeout",)
-    seen = replay_c.classify(done.returncode, done.stderr)
+    seen = replay_c.classify(done.returncode, done.stderr, source_name="t.c")
     if seen.status == "returned":
         return ("returned", seen.value)
     if seen.status in ("ub", "assert"):

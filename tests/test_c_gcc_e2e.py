@@ -113,6 +113,8 @@ def _case(draw) -> Case:
 
 NARROWING = ("((char)", "((unsigned char)", "((short)", "((unsigned short)", "((_Bool)",
              "((int8_t)", "((uint16_t)", "((int)", "((unsigned)")  # fmt: skip
+NARROW_TYPES = ("int", "unsigned", "short", "char", "unsigned char", "unsigned short", "_Bool",
+                "int8_t", "uint16_t")  # fmt: skip
 
 
 def _agree(case: Case, model: tuple, real: tuple) -> bool:
@@ -125,12 +127,18 @@ def _agree(case: Case, model: tuple, real: tuple) -> bool:
     return model == real or _gcc_shortened(case, model, real)
 
 
+def _narrowed(case: Case) -> bool:
+    """The body converts a value to a narrower type: a cast, or a narrow variable."""
+    declared = any(f"{t} {v} " in case.body for t in NARROW_TYPES for v in ("v", "r"))
+    return declared or any(cast in case.body for cast in NARROWING)
+
+
 def _gcc_shortened(case: Case, model: tuple, real: tuple) -> bool:
-    """gcc narrows arithmetic under a cast to a smaller type before UBSan instruments it
-    (`(unsigned char)(a * b)` is computed in 8 bits), so that overflow is never seen at run
-    time though it is undefined in C; the model reports it. Only this pattern may differ."""
-    return (model[:2] == ("failed", "signed-overflow") and real[0] == "returned"
-            and any(cast in case.body for cast in NARROWING))  # fmt: skip
+    """gcc narrows arithmetic whose result is converted to a smaller type before UBSan
+    instruments it (`(unsigned char)(a * b)`, `unsigned r = v-- + x` are computed in the
+    small type), so that overflow is never seen at run time though it is undefined in C;
+    the model reports it. Only this pattern may differ."""
+    return model[:2] == ("failed", "signed-overflow") and real[0] == "returned" and _narrowed(case)
 
 
 @settings(max_examples=8, deadline=None, suppress_health_check=list(HealthCheck),
@@ -287,7 +295,7 @@ def _excused(case: Case, result) -> bool:
     came first (C leaves the order open), or gcc narrowed the arithmetic (see above)."""
     if "runtime error" in (result.details or {}).get("replay", "") + (result.message or ""):
         return True
-    return result.property == "signed-overflow" and any(n in case.body for n in NARROWING)
+    return result.property == "signed-overflow" and _narrowed(case)
 
 
 @settings(max_examples=3, deadline=None, suppress_health_check=list(HealthCheck),
@@ -320,3 +328,14 @@ def test_engine_verdicts_survive_gcc(batch: list[Case], rnd) -> None:
             if r.status == "proved" and r.property in CHECKED and sites == 1:
                 seen = [o for o in real[i * 8 : i * 8 + 8] if o[0] == "failed"]
                 assert all(o[1] != r.property for o in seen), (case, r, seen)  # one site: it
+
+
+def test_replay_of_an_svcomp_helper_runs_its_own_body() -> None:
+    with open("samples/svcomp_style.c") as handle:
+        text = handle.read()
+    outcome = _replay(text, "__VERIFIER_assert", {"cond": 0}, (), "assertion")
+    assert outcome.confirmed is True, outcome.detail
+    outcome = _replay(text, "reach_error", {}, (), "assertion")  # glibc's __assert_fail
+    assert outcome.confirmed is True, outcome.detail
+    outcome = _replay(text, "twice", {"x": 2**30}, (), "signed-overflow")
+    assert outcome.confirmed is True, outcome.detail

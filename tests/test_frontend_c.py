@@ -176,7 +176,7 @@ def test_svcomp_conventions(nondet: tuple[int, ...], outcome: tuple) -> None:
 
 def test_svcomp_helpers_are_units_of_their_own() -> None:
     fns = lower_all(SVCOMP)
-    assert isinstance(fns["reach_error"], ir.Unsupported)  # __assert_fail is unknown
+    assert model_outcome(fns["reach_error"], {}) == ("failed", "assertion", 6)  # __assert_fail
     assert isinstance(fns["__VERIFIER_assert"], ir.Function)  # the label is harmless
 
 
@@ -352,3 +352,20 @@ def test_function_like_macros_need_the_real_preprocessor() -> None:
     assert [(s.kind, s.span.line) for s in _stmts(fn, ir.Assert)] == [("signed-overflow", 3)]
     parsed = c.parse_translation_unit(text, use_cpp=False)
     assert isinstance(parsed, ir.Unsupported) and "function-like macro" in parsed.reason
+
+
+def test_gnu_annotations_are_scrubbed() -> None:
+    text = ("extern void __assert_fail(const char *, unsigned int) __attribute__ ((__nothrow__ ,\n"
+            "  __leaf__)) __attribute__ ((__noreturn__));\n"
+            "static __inline__ int id(int x) { return __extension__ x; }\n")  # fmt: skip
+    out = c_preprocess.scrub_gnu(text)
+    assert "__attribute__" not in out and "__extension__" not in out and "inline int id" in out
+    assert out.count("\n") == text.count("\n")
+
+
+def test_svcomp_preamble_sample_lowers() -> None:
+    with open("samples/svcomp_style.c") as handle:
+        fns = lower_all(handle.read())
+    assert isinstance(fns["main"], ir.Function) and isinstance(fns["twice"], ir.Function)
+    assert isinstance(fns["__VERIFIER_assert"], ir.Function)
+    assert model_outcome(fns["reach_error"], {}) == ("failed", "assertion", 4)

@@ -98,7 +98,10 @@ def _assert_at(line: int, kind: str) -> ir.Assert:
          6, False),  # a different place failed: the model was wrong somewhere
         (1, "h.c:6:9: runtime error: division by zero", "signed-overflow", 6, False),
         (0, "prooflens: returned 1\n", "signed-overflow", 6, False),
-        (-6, "a.out: h.c:12: main: Assertion `x != 5' failed.\n", "assertion", 12, True),
+        (-6, "a.out: /t/harness.c:12: main: Assertion `x != 5' failed.\n", "assertion", 12, True),
+        (-6, "a.out: /t/harness.c:13: main: Assertion `x != 5' failed.\n", "assertion", 12,
+         False),  # another assert failed
+        (-6, "a.out: sum.c:3: reach_error: Assertion `0' failed.\n", "assertion", 9, True),
         (-6, "prooflens: reach_error() reached\n", "assertion", 9, True),
         (0, "prooflens: abort() called\n", "assertion", 9, False),
         (0, "prooflens: assumption violated\n", "assertion", 9, False),

@@ -117,6 +117,15 @@ async def lens_titles(client: Client, uri: str) -> list[str]:
     return [lens.command.title for lens in found]
 
 
+async def hover_function(client: Client, uri: str, line0: int = 0) -> str:
+    """The hover text on a function's name line (its verdicts)."""
+    answer = await client.text_document_hover_async(
+        lsp.HoverParams(text_document=lsp.TextDocumentIdentifier(uri=uri),
+                        position=lsp.Position(line=line0, character=5))
+    )  # fmt: skip
+    return answer.contents.value if answer is not None else ""
+
+
 async def running_job(client: Client, function: str, timeout: float = 60) -> dict:
     """The entry of `function`'s job once it runs on a worker (with its pid)."""
     found: dict = {}
@@ -356,9 +365,10 @@ async def test_workers_killed_mid_job_give_dont_know_and_later_jobs_run(servers,
 HARD = """\
 def hard(a, b, c, d):
     assert a > 1 and b > 1 and c > 1 and d > 1
-    assert a * a * a * b + c * c * d * d * d != 3 * a * b * c * d + 17
+    e = a * b * c * d
+    assert a * a * a * b + c * c * d * d * d != 3 * e + 17
     assert a * b * b * b * c - d * d * d * d != 5 * a * a * c * c + 101
-    assert (a * b + c * d) * (a * c - b * d) * (a + b + c + d) != 7919
+    assert (a * b + c * d) * (a * c - b * d) * (a + b + c + d) != 7919 * e
 
 
 def fine(x):
@@ -367,8 +377,13 @@ def fine(x):
 """
 
 
-async def test_solver_at_its_memory_cap_gives_dont_know_and_the_server_lives(servers, tmp_path):
-    client = await servers({"mode": "manual", "timeoutSeconds": 20, "memoryMb": 64,
+@pytest.mark.parametrize("memory_mb", [64, 128])
+async def test_solver_at_its_memory_cap_gives_dont_know_and_the_server_lives(
+    servers, tmp_path, memory_mb
+):
+    """The solver (or Python) hits the worker's address-space cap: whether the analysis
+    sees it (z3 gives up, MemoryError) or the worker dies, the unit is "don't know"."""
+    client = await servers({"mode": "manual", "timeoutSeconds": 20, "memoryMb": memory_mb,
                             "workers": 1})  # fmt: skip
     uri = (tmp_path / "hard.py").as_uri()
     did_open(client, support.ClientDoc(uri, "python", HARD))
@@ -376,9 +391,12 @@ async def test_solver_at_its_memory_cap_gives_dont_know_and_the_server_lives(ser
     await verify(client, uri, "hard")
     job = await finished(client, "hard", 0)
     capped_s = time.monotonic() - began
-    assert job["outcome"] in ("memory", "crashed", "error"), job
     (title, *_) = await lens_titles(client, uri)
     assert title.startswith("? don't know"), title
+    if job["outcome"] == "ok":  # the analysis saw the solver give up
+        assert "memory" in (await hover_function(client, uri)).lower(), title
+    else:
+        assert job["outcome"] in ("memory", "crashed"), job
     workers = (await jobs(client))["workers"]
     assert workers and all(support.running(p) for p in workers)
     # the cap is the setting's: lifted, the same server verifies again
@@ -388,7 +406,8 @@ async def test_solver_at_its_memory_cap_gives_dont_know_and_the_server_lives(ser
     before = len((await jobs(client))["jobs"])
     await verify(client, uri, "fine")
     assert (await finished(client, "fine", before))["outcome"] == "ok"
-    report(test="memory-cap", outcome=job["outcome"], title=title, seconds=round(capped_s, 2))
+    report(test="memory-cap", memory_mb=memory_mb, outcome=job["outcome"], title=title,
+           seconds=round(capped_s, 2))  # fmt: skip
 
 
 # ------------------------------------------------------------------ (d) vanishing clients
@@ -501,8 +520,6 @@ async def test_memory_returns_to_baseline_after_closing_fifty_files(servers, tmp
     await close_all(docs)
     await asyncio.sleep(1.0)
     after = support.rss_kb(pid)
-    for doc in docs:
-        assert client.latest(doc.uri).diagnostics == []
     lines = sum(d.text.count("\n") for d in docs)
     report(test="memory", files=len(docs), lines=lines, baseline_kb=baseline, open_kb=peak,
            closed_kb=after, open_s=round(open_s, 2))  # fmt: skip

@@ -16,9 +16,11 @@ The oracle binary forks one child per input (time-limited) and hooks `__VERIFIER
 `__VERIFIER_assume` and loop headers with macros placed on the same lines as in the
 checked text (`#line 1`), so UBSan's line:column positions match prooflens's.
 
-Profiles: the default is short (CI: a fixed seed, about 40 s on 2 cores). Set
-`PROOFLENS_SOUNDNESS=long` for a long random run (`PROOFLENS_SOUNDNESS_EXAMPLES=N` sets
-the number of generated programs; default 400). Counts are printed at the end
+Profiles: the default is short (CI: a fixed seed, 12 programs, prooflens's own replay off
+since this oracle replays every witness; about 60 s on 2 cores). Set
+`PROOFLENS_SOUNDNESS=long` for a long random run with replay on
+(`PROOFLENS_SOUNDNESS_EXAMPLES=N` sets the number of generated programs; default 400).
+Counts are printed at the end
 (`pytest -s`). A failure prints the program: add it to tests/test_regressions.py.
 """
 
@@ -29,6 +31,7 @@ import random
 import re
 import shutil
 import subprocess
+import sys
 import tempfile
 import traceback
 from collections import Counter
@@ -41,14 +44,20 @@ from hypothesis import strategies as st
 from prooflens.analysis.check import check_text
 from prooflens.analysis.settings import Settings
 
+sys.path.insert(0, os.path.dirname(__file__))
+from test_soundness_python import log_bug  # noqa: E402
+
 LONG = os.environ.get("PROOFLENS_SOUNDNESS", "short") == "long"
-EXAMPLES = int(os.environ.get("PROOFLENS_SOUNDNESS_EXAMPLES", "400")) if LONG else 10
+EXAMPLES = int(os.environ.get("PROOFLENS_SOUNDNESS_EXAMPLES", "400")) if LONG else 6
 GCC = shutil.which("gcc")
 INT_MIN, INT_MAX, UINT_MAX = -(2**31), 2**31 - 1, 2**32 - 1
 BOUNDARY_INT = (0, 1, -1, 2, -2, 3, 7, -8, 31, 32, 100, INT_MAX, INT_MIN, INT_MAX - 1,
                 INT_MIN + 1, 65536, -65536, 46341)  # fmt: skip
 BOUNDARY_UNSIGNED = (0, 1, 2, 3, 31, 32, 100, INT_MAX, INT_MAX + 1, UINT_MAX, UINT_MAX - 1)
-LOCALS = (("int", "p"), ("int", "q"), ("unsigned", "r"), ("long", "s"))
+LOCALS = (("int", "p"), ("int", "q"), ("unsigned", "r"), ("long", "s"), ("char", "t"),
+          ("unsigned short", "u"), ("unsigned long", "v"))  # fmt: skip
+CASTS = ("int", "unsigned", "long", "char", "signed char", "unsigned char", "short",
+         "unsigned short", "unsigned long", "long long")  # fmt: skip
 STATS: Counter[str] = Counter()
 PRELUDE_LINE = "extern void __VERIFIER_assert(int cond); extern void __VERIFIER_assume(int cond);"
 
@@ -101,7 +110,12 @@ class Gen:
         self.constants.add(value)
         if value == INT_MAX:
             return "2147483647"
-        suffix = self.draw(st.sampled_from(("", "", "", "u", "L")))
+        style = self.draw(st.sampled_from(("", "", "", "u", "L", "hex", "char")))
+        if style == "hex":  # a hex literal above INT_MAX is unsigned, not long
+            return hex(value % 2**32) if self.draw(st.booleans()) else hex(abs(value))
+        if style == "char" and 32 <= value < 127 and chr(value) not in "'\\":
+            return f"'{chr(value)}'"
+        suffix = style if style in ("u", "L") else ""
         return f"{value}{suffix}" if value >= 0 else f"({value})"
 
     def expr(self, scope: list[str], depth: int) -> str:
@@ -117,7 +131,7 @@ class Gen:
         if kind == "unary":
             return f"{draw(st.sampled_from(('-', '~', '!')))}{sub()}"
         if kind == "cast":
-            return f"(({draw(st.sampled_from(('int', 'unsigned', 'long')))}) {sub()})"
+            return f"(({draw(st.sampled_from(CASTS))}) {sub()})"
         return f"({self.cond(scope, depth - 1)} ? {sub()} : {sub()})"
 
     def cond(self, scope: list[str], depth: int) -> str:
@@ -205,7 +219,7 @@ def programs(draw) -> Program:
     functions = []
     for index in range(draw(st.integers(1, 2))):
         count = draw(st.integers(1, 3))
-        params = tuple((draw(st.sampled_from(("int", "int", "unsigned"))), name)
+        params = tuple((draw(st.sampled_from(("int", "int", "unsigned", "char", "long"))), name)
                        for name in ("a", "b", "c")[:count])  # fmt: skip
         info = FunctionInfo(f"f{index}", params)
         signature = ", ".join(f"{t} {n}" for t, n in params)
@@ -396,14 +410,20 @@ class Oracle:
         return [runs.get(i, Run("unfinished")) for i in range(len(calls))]
 
 
+RANGES = {"int": (INT_MIN, INT_MAX), "unsigned": (0, UINT_MAX), "char": (-128, 127),
+          "long": (-(2**63), 2**63 - 1)}  # fmt: skip
+BOUNDARY_EXTRA = {"char": (127, -128, 126, -127, 64, -64),
+                  "long": (2**63 - 1, -(2**63), 2**32, -(2**32), 2**31, 2**62)}  # fmt: skip
+
+
 def inputs_for(info: FunctionInfo, constants: tuple[int, ...], rng: random.Random) -> list:
     def values(ctype: str) -> list[int]:
+        low, high = RANGES[ctype]
         base = list(BOUNDARY_UNSIGNED if ctype == "unsigned" else BOUNDARY_INT)
-        near = [c + d for c in constants for d in (-1, 0, 1)]
-        low, high = (0, UINT_MAX) if ctype == "unsigned" else (INT_MIN, INT_MAX)
-        base += [v for v in near if low <= v <= high]
-        return sorted(set(base)) + [rng.randint(-40, 40) % (high + 1) if low == 0
-                                    else rng.randint(-40, 40) for _ in range(6)]  # fmt: skip
+        base += BOUNDARY_EXTRA.get(ctype, ())
+        base += [c + d for c in constants for d in (-1, 0, 1)]
+        base += [rng.randint(-40, 40) for _ in range(6)]
+        return sorted({v for v in base if low <= v <= high})
 
     columns = [values(t) for t, _ in info.params]
     if len(columns) == 1:
@@ -477,7 +497,7 @@ def check_witness(oracle: Oracle, info: FunctionInfo, result, exact: bool) -> li
     if run.outcome == "ub" and run.kind.startswith("other:"):
         return []  # a UBSan check prooflens does not model (not a claim it made)
     if not fails_at(run, result.property, result.line, result.column, exact):
-        if result.confirmed is None:  # prooflens did not claim the replay worked
+        if result.confirmed is None and LONG:  # its replay could not run: no claim made
             return []
         return [f"{info.name}: witness {args} for {result.property} at "
                 f"{result.line}:{result.column} (confirmed) does not reproduce: {run}"]  # fmt: skip
@@ -490,7 +510,9 @@ def check_witness(oracle: Oracle, info: FunctionInfo, result, exact: bool) -> li
 def check_program(program: Program, deep: bool) -> None:
     STATS["programs"] += 1
     STATS["functions"] += len(program.functions)
-    budget = Settings(unwind=4, timeout_s=3.0 if deep else 2.0, deep=deep)
+    # the short profile leaves replay to this oracle (one gcc run per program, not per
+    # refutation); the long one also checks what prooflens's own replay confirms
+    budget = Settings(unwind=4, timeout_s=3.0 if deep else 2.0, deep=deep, replay=LONG)
     try:
         report = check_text(program.source, "c", budget, "program.c")
     except Exception:  # noqa: BLE001
@@ -500,6 +522,7 @@ def check_program(program: Program, deep: bool) -> None:
         bugs = cross_check(program, report, oracle, random.Random(program.source))
     if bugs:
         STATS["programs with a bug"] += 1
+        log_bug(bugs, program.source, deep)
     assert not bugs, "\n".join(bugs) + f"\n--- program (deep={deep}) ---\n{program.source}"
 
 

@@ -50,7 +50,7 @@ EXPECTED = [
     ("after_loop", ["proved", "refuted"], None, None),
     ("inner_odd", ["proved", "refuted"], None, None),
     ("until_flag", ["proved"], "decreases", None),
-    ("needs_invariant", ["proved"], "n - i decreases", None),
+    ("needs_invariant", ["proved"], "decreases", None),
 ]
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import random
 import time
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -15,6 +16,8 @@ from prooflens.analysis.engines.termination import check_termination
 from prooflens.analysis.frontends import python as pyfront
 from prooflens.analysis.replay_nontermination import confirm_python
 from prooflens.analysis.settings import Settings
+
+pytestmark = pytest.mark.e2e  # about a minute: solver calls and real runs per example
 
 CAP = 200_000
 VARS = ("x", "y")

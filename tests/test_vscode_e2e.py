@@ -108,11 +108,11 @@ def sandbox_env(home: Path) -> dict[str, str]:
     return env
 
 
-def user_settings(trusted: bool) -> dict[str, object]:
-    """code-server user settings: the test's interpreter for the server, no distractions;
+def user_settings(trusted: bool, interpreter: str) -> dict[str, object]:
+    """code-server user settings: the interpreter for the server, no distractions;
     untrusted: Workspace Trust on, asking at startup (the driver answers "don't trust")."""
     return {
-        "prooflens.interpreter": sys.executable,
+        "prooflens.interpreter": interpreter,
         "prooflens.workers": 1,
         "security.workspace.trust.enabled": not trusted,
         "security.workspace.trust.startupPrompt": "always",
@@ -150,7 +150,9 @@ def vsix() -> Path:
 
 
 @contextlib.contextmanager
-def code_server(vsix: Path, home: Path, trusted: bool) -> Iterator[CodeServer]:
+def code_server(
+    vsix: Path, home: Path, trusted: bool, interpreter: str = sys.executable
+) -> Iterator[CodeServer]:
     """code-server with the .vsix installed, serving a copy of the samples on a free port."""
     user_data, extensions = home / "user-data", home / "extensions"
     workspace = home / "workspace"
@@ -158,7 +160,9 @@ def code_server(vsix: Path, home: Path, trusted: bool) -> Iterator[CodeServer]:
     for name in SAMPLES:
         shutil.copy(ROOT / "samples" / name, workspace / name)
     (user_data / "User").mkdir(parents=True)
-    (user_data / "User" / "settings.json").write_text(json.dumps(user_settings(trusted), indent=2))
+    (user_data / "User" / "settings.json").write_text(
+        json.dumps(user_settings(trusted, interpreter), indent=2)
+    )
     env = sandbox_env(home)
     dirs = ["--user-data-dir", str(user_data), "--extensions-dir", str(extensions)]
     node = shutil.which("node") or "node"
@@ -199,7 +203,7 @@ def code_server(vsix: Path, home: Path, trusted: bool) -> Iterator[CodeServer]:
         yield CodeServer(url=url, workspace=workspace, log=log, env=env)
     finally:
         stop_group(proc)
-        keep_log(log, "trusted" if trusted else "untrusted")
+        keep_log(log, home.name)
 
 
 def wait_healthy(url: str, proc: subprocess.Popen[bytes], log: Path) -> None:
@@ -329,6 +333,24 @@ def test_screenshots_saved(observations: dict[str, object]) -> None:
 def test_show_trace_at_cursor_opens_a_preview(observations: dict[str, object], name: str) -> None:
     title = file_view(observations, name)["trace"]
     assert "g2" in title and "Preview" in title, title
+
+
+@pytest.fixture(scope="module")
+def missing(vsix: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
+    """What the page showed when the interpreter cannot import prooflens: a fresh venv
+    without the system's site-packages."""
+    home = tmp_path_factory.mktemp("missing")
+    run([sys.executable, "-m", "venv", "--without-pip", str(home / "venv")], home)
+    python = str(home / "venv" / "bin" / "python")
+    with code_server(vsix, home, trusted=True, interpreter=python) as server:
+        return drive(server, "missing")
+
+
+def test_missing_package_message_is_actionable(missing: dict[str, object]) -> None:
+    toast = missing["toast"]
+    assert "not installed" in toast and "venv" in toast and "pip install" in toast, toast
+    for button in ("Install…", "Choose Interpreter", "Show Log"):
+        assert button in toast, toast
 
 
 def test_untrusted_workspace_says_why_replay_is_off(untrusted: dict[str, object]) -> None:

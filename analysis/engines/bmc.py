@@ -85,10 +85,15 @@ class BmcOutcome:
     solver_ms: float
 
 
+class OutOfTime(Exception):
+    """The unrolling itself ran past the deadline (large bounds, nested loops)."""
+
+
 class _Unroller:
-    def __init__(self, fn: ir.Function, bound: int) -> None:
+    def __init__(self, fn: ir.Function, bound: int, deadline: float = float("inf")) -> None:
         self.fn = fn
         self.bound = bound
+        self.deadline = deadline
         self.instances: list[_Instance] = []
         self.havocs: list[_Havoc] = []
         self.cutoffs: list[z3.BoolRef] = []  # reachable when an execution exceeds the bound
@@ -103,6 +108,8 @@ class _Unroller:
     # -- statements
 
     def block(self, body: tuple[ir.Stmt, ...], state: _State, frame: _Frame) -> _State:
+        if time.monotonic() > self.deadline:
+            raise OutOfTime
         for stmt in body:
             if state.dead:
                 return state
@@ -220,10 +227,11 @@ def _merge_values(returns: list[tuple[_State, z3.ExprRef | None]], default: z3.E
 def check(fn: ir.Function, bound: int, deadline: float, query_s: float = 1e9) -> BmcOutcome:
     """Look for a violation of every assert within `bound` unwindings; no single solver
     query runs longer than `query_s` (so one hard property does not starve the others)."""
-    unroller = _Unroller(fn, bound)
-    start = unroller.initial()
-    frame = _Frame()
-    unroller.block(fn.body, start, frame)
+    unroller = _Unroller(fn, bound, deadline)
+    try:
+        unroller.block(fn.body, unroller.initial(), _Frame())
+    except OutOfTime:
+        return _timed_out(fn, bound)
     by_site: dict[Site, list[_Instance]] = {}
     asserts: dict[Site, ir.Assert] = {}
     for instance in unroller.instances:
@@ -243,6 +251,12 @@ def check(fn: ir.Function, bound: int, deadline: float, query_s: float = 1e9) ->
         unroller.cutoffs, min(deadline, _soon(query_s))
     )
     return BmcOutcome(sites, asserts, complete, complete_unknown, bound, solver_ms + ms)
+
+
+def _timed_out(fn: ir.Function, bound: int) -> BmcOutcome:
+    asserts = {site_of(s): s for s in ir.walk_stmts(fn.body) if isinstance(s, ir.Assert)}
+    sites = {site: SiteResult(site, "unknown", reason="timeout") for site in asserts}
+    return BmcOutcome(sites, asserts, False, True, bound, 0.0)
 
 
 def _check_site(
@@ -347,8 +361,11 @@ def witness_from(model: z3.ModelRef, fn: ir.Function, havocs: list[_Havoc]) -> W
 def can_hold(fn: ir.Function, kind: str, bound: int, deadline: float) -> bool | None:
     """Can some assert of `kind` be reached with its condition true? (e.g. can the function
     ever return True). None when the solver cannot tell."""
-    unroller = _Unroller(fn, bound)
-    unroller.block(fn.body, unroller.initial(), _Frame())
+    unroller = _Unroller(fn, bound, deadline)
+    try:
+        unroller.block(fn.body, unroller.initial(), _Frame())
+    except OutOfTime:
+        return None
     wanted = [z3.And(i.guard, i.cond) for i in unroller.instances if i.stmt.kind == kind]
     if not wanted:
         return False

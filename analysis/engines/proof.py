@@ -45,6 +45,10 @@ def prove_asserts(fn: ir.Function, deadline: float) -> dict[Site, SiteProof]:
         if site not in system.queries:  # the assert is unreachable by construction
             results[site] = SiteProof(site, "proved", None, None)
     open_sites = [s for s in sites if s not in results]
+    nonlinear = [s for s in open_sites if s in _nonlinear_sites(fn) and s not in doubtful]
+    if nonlinear:  # Spacer rarely finds nonlinear invariants: guess them first
+        _guess_and_check(fn, nonlinear, _share(deadline, GUESS_SHARE), results)
+    open_sites = [s for s in open_sites if s not in results or results[s].status == "unknown"]
     _spacer_round(fn, system, open_sites, doubtful, _share(deadline, FIRST_SHARE), results)
     undecided = [s for s in open_sites if results[s].status == "unknown" and s not in doubtful]
     if undecided:
@@ -53,6 +57,24 @@ def prove_asserts(fn: ir.Function, deadline: float) -> dict[Site, SiteProof]:
     if again:  # what neither settled gets Spacer again, with all the time left
         _spacer_round(fn, system, again, doubtful, deadline, results)
     return results
+
+
+def _nonlinear_sites(fn: ir.Function) -> set[Site]:
+    """Sites whose condition multiplies two variables."""
+    return {transition.site_of(stmt) for stmt in ir.walk_stmts(fn.body)
+            if isinstance(stmt, ir.Assert) and _multiplies(stmt.cond)}  # fmt: skip
+
+
+def _multiplies(expr: ir.Expr) -> bool:
+    if isinstance(expr, ir.Binary):
+        if expr.op == "mul" and ir.expr_vars(expr.left) and ir.expr_vars(expr.right):
+            return True
+        return _multiplies(expr.left) or _multiplies(expr.right)
+    if isinstance(expr, ir.Unary | ir.Cast):
+        return _multiplies(expr.operand)
+    if isinstance(expr, ir.Ite):
+        return any(_multiplies(e) for e in (expr.cond, expr.then, expr.orelse))
+    return False
 
 
 def _share(deadline: float, fraction: float) -> float:

@@ -55,12 +55,15 @@ def equalities(names: list[str], states: list[dict]) -> list[Equality]:
     names = names[:MAX_VARS]
     monomials: list[Monomial] = [()] + [(n,) for n in names]
     monomials += list(combinations_with_replacement(names, 2))
-    rows = []
+    unique: dict[tuple[int, ...], None] = {}
     for state in states:
         if all(isinstance(state.get(n), int) for n in names):
-            rows.append([_value(state, m) for m in monomials])
+            unique[tuple(_value(state, m) for m in monomials)] = None
+    rows = [list(r) for r in unique]
     if len(rows) < len(monomials):  # too few states: every guess would be a fluke
         return []
+    step = max(1, len(rows) // (3 * len(monomials)))  # enough rows, spread over the runs
+    rows = rows[::step]
     basis = _null_space(rows, len(monomials))
     return [{m: c for m, c in zip(monomials, vector, strict=True) if c} for vector in basis]
 

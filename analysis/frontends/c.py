@@ -2,18 +2,26 @@
 
 Every operation that is undefined in C gets an `Assert` before it (`signed-overflow`,
 `division-by-zero`, `shift-out-of-range`, `array-out-of-bounds`); conversions follow gcc
-(narrowing to a signed type wraps). Anything not modelled -- pointers, structs, floats,
-unknown calls, goto -- makes the whole unit `ir.Unsupported`, never a guess.
+(narrowing to a signed type wraps; an enum without negative values is `unsigned int`).
+Anything not modelled -- pointers, structs, floats, unknown calls, goto -- makes the whole
+unit `ir.Unsupported`, never a guess. The text lowered is the file's declarations, the
+unit and the same-file functions it calls (`c_source`), preprocessed by `c_preprocess`.
 
 Conventions the engines and `replay_c` rely on:
 - globals are IR variables named `global:NAME` (`global:a[3]` for array elements). For
-  `main` they start with their initializers; for other functions they are inputs: a
-  `Havoc` at entry, before any other statement (`const` globals use their initializer).
-  Those entry havocs come first in `Witness.nondet` unless `Witness.globals_` is given.
+  `main` they start with their initializers; for other functions (and `extern` ones) they
+  are inputs: a `Havoc` at entry, before any other statement (`const` globals use their
+  initializer). Those entry havocs take the first `Witness.nondet` values unless
+  `Witness.globals_` is given.
 - shifts: a negative or too-large count, a left shift of a negative value and a signed
   left shift whose result is not representable are all `shift-out-of-range` (UBSan's
   `-fsanitize=shift`: "shift exponent ...", "left shift of ...").
 - `INT_MIN / -1`, `INT_MIN % -1`, `-INT_MIN`, `abs(INT_MIN)` are `signed-overflow`.
+- checks inside the right operand of `&&`/`||`/`?:` (and their side effects) sit inside an
+  `If` on the guard, so they apply only when C evaluates them.
+- SV-COMP: `__VERIFIER_nondet_T()` is a `Havoc`; `__VERIFIER_assert`, `assert`,
+  `reach_error()` and glibc's `__assert_fail()` are `assertion` asserts; `__VERIFIER_assume`
+  an `Assume`; `abort()`/`exit()` an `Assume(false)` (the run ends, no violation).
 """
 
 from __future__ import annotations
@@ -26,7 +34,8 @@ from pycparser import c_ast, c_parser
 from prooflens.analysis import ir
 from prooflens.analysis.frontends import c_preprocess, c_source
 from prooflens.analysis.frontends import c_types as ct
-from prooflens.analysis.frontends.c_lower import Lowerer, Unsup
+from prooflens.analysis.frontends.c_base import Unsup
+from prooflens.analysis.frontends.c_lower import Lowerer
 from prooflens.analysis.settings import Settings
 
 _RECURSION_LIMIT = 6000

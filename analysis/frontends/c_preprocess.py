@@ -47,7 +47,14 @@ def find_preprocessor() -> tuple[str, ...] | None:
 
 
 def preprocess(text: str, use_cpp: bool | None = None) -> str | PreprocessError:
-    """`text` preprocessed for pycparser. By default the built-in preprocessor handles what
+    """`text` preprocessed for pycparser, GNU extensions that do not change integer
+    semantics removed (`__attribute__((...))`, `__extension__`, ...)."""
+    done = _preprocess(text, use_cpp)
+    return done if isinstance(done, PreprocessError) else scrub_gnu(done)
+
+
+def _preprocess(text: str, use_cpp: bool | None) -> str | PreprocessError:
+    """By default the built-in preprocessor handles what
     it can (it is exact on its subset and 50x faster than starting gcc) and the real one
     the rest; `use_cpp=False` forces the built-in one, `use_cpp=True` the real one."""
     if use_cpp is not True:
@@ -88,6 +95,62 @@ def _cpp_error(stderr: str) -> str:
 def _cpp_error_line(stderr: str) -> int:
     match = re.search(r"<stdin>:(\d+):", stderr)
     return int(match.group(1)) if match else 1
+
+
+# ------------------------------------------------------------------------- GNU C
+
+_GNU_WORDS = {"__extension__": "", "__inline__": "inline", "__inline": "inline",
+              "__restrict__": "", "__restrict": "", "__const": "const", "__const__": "const",
+              "__signed__": "signed", "__signed": "signed", "__volatile__": "volatile",
+              "__volatile": "volatile", "__thread": "", "_Noreturn": "",
+              "__always_inline": "inline"}  # fmt: skip
+_GNU_CALLS = ("__attribute__", "__attribute", "__asm__", "__asm", "asm", "__declspec")
+_GNU_RE = re.compile(r"\b(" + "|".join(map(re.escape, [*_GNU_WORDS, *_GNU_CALLS])) + r")\b")
+
+
+def scrub_gnu(text: str) -> str:
+    """Drop GNU annotations pycparser cannot parse (attributes, asm labels, `__extension__`)
+    and map GNU spellings of keywords to standard ones; nothing here changes a value.
+    Line structure is kept (a removed attribute never spans a newline in the output)."""
+    out: list[str] = []
+    pos = 0
+    for match in _GNU_RE.finditer(text):
+        if match.start() < pos:
+            continue
+        out.append(text[pos : match.start()])
+        word = match.group(1)
+        if word in _GNU_WORDS:
+            out.append(_GNU_WORDS[word])
+            pos = match.end()
+            continue
+        end = _balanced_end(text, match.end())
+        if end is None:
+            out.append(word)
+            pos = match.end()
+            continue
+        out.append(" " + "\n" * text.count("\n", match.start(), end))
+        pos = end
+    out.append(text[pos:])
+    return "".join(out)
+
+
+def _balanced_end(text: str, start: int) -> int | None:
+    """The index after the parenthesised group that starts at `start` (after blanks)."""
+    i = start
+    while i < len(text) and text[i] in " \t":
+        i += 1
+    if i >= len(text) or text[i] != "(":
+        return None
+    depth = 0
+    while i < len(text):
+        if text[i] == "(":
+            depth += 1
+        elif text[i] == ")":
+            depth -= 1
+            if depth == 0:
+                return i + 1
+        i += 1
+    return None
 
 
 # ------------------------------------------------------------------------- fallback

@@ -354,8 +354,9 @@ class Controller implements vscode.Disposable {
   private async installInto(python: readonly string[]): Promise<void> {
     const spec = await vscode.window.showInputBox({
       title: "Install prooflens",
-      prompt: `pip install into ${python.join(" ")}: the package name, a wheel or a checkout folder`,
-      value: "prooflens",
+      prompt: `pip install into ${python.join(" ")}: a prooflens checkout folder or wheel file`,
+      placeHolder: "/path/to/prooflens",
+      value: vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? "",
     });
     if (!spec) {
       return;

@@ -11,7 +11,7 @@ export interface ProbeOutcome {
   readonly stderr: string;
 }
 
-/** A problem found by the probe, with the pip command that fixes a missing package. */
+/** A problem found by the probe, with the pip command (to complete) that fixes a missing package. */
 export interface ProbeProblem {
   readonly kind: "interpreterMissing" | "packageMissing" | "probeFailed";
   readonly message: string;
@@ -44,9 +44,8 @@ export function probeProblem(outcome: ProbeOutcome, python: readonly string[]): 
       kind: "packageMissing",
       message:
         `prooflens: the Python package is not installed in "${shown}". Install it there ` +
-        "(pip install prooflens, or pip install <path to a prooflens checkout>) or choose " +
-        "another interpreter.",
-      installCommand: installCommand(python),
+        "(pip install <path to a prooflens checkout or wheel>) or choose another interpreter.",
+      installCommand: installCommand(python, "<path to a prooflens checkout or wheel>"),
     };
   }
   const lastLine = outcome.stderr.trim().split(/\r?\n/).pop() ?? "";
@@ -56,8 +55,9 @@ export function probeProblem(outcome: ProbeOutcome, python: readonly string[]): 
   };
 }
 
-/** The shell command that installs prooflens into the given interpreter. */
-export function installCommand(python: readonly string[], spec = "prooflens"): string {
+/** The shell command that installs a prooflens package (a checkout, a wheel or a package
+ * name) into the given interpreter. */
+export function installCommand(python: readonly string[], spec: string): string {
   return [...python, "-m", "pip", "install", spec].map(shellQuote).join(" ");
 }
 

@@ -2,7 +2,8 @@
 // Scenario "trusted": for each sample file, the code lens texts and error squiggles of f and g2,
 // the hover on g2's squiggle, the trace preview of g2, the Problems panel rows and the status bar.
 // Scenario "untrusted": Restricted Mode, the first sample's lenses and squiggles, the status bar
-// and the notification centre. Screenshots go to the artifacts folder.
+// and the notification centre. Scenario "missing": the interpreter lacks prooflens; the error
+// toast and the status bar. Screenshots go to the artifacts folder.
 // Usage: node drive.mjs '{"scenario", "url", "files", "artifacts", "e2eDir", "chromium"}'.
 // Prints progress on stderr and one JSON line of observations on stdout.
 import { createRequire } from "node:module";
@@ -272,6 +273,17 @@ async function untrustedScenario(page, observations) {
   await screenshot(page, observations, "vscode-untrusted-notifications.png");
 }
 
+/** The "missing" scenario: the interpreter lacks prooflens; the error toast is observed. */
+async function missingPackageScenario(page, observations) {
+  await openFile(page, config.files[0]);
+  const toast = page.locator(".notification-toast", { hasText: "not installed" }).first();
+  await toast.waitFor({ timeout: 60_000 });
+  await page.waitForTimeout(500);
+  observations.toast = await toast.innerText();
+  observations.statusBar = await page.locator("#workbench\\.parts\\.statusbar").innerText();
+  await screenshot(page, observations, "vscode-missing-package.png");
+}
+
 /** Opens a file, runs Verify File, waits for `done` (within the budget) and for idle. */
 async function openAndVerify(page, name, done) {
   log(`opening ${name}`);
@@ -315,6 +327,8 @@ async function main() {
     await page.waitForTimeout(3000);
     if (config.scenario === "untrusted") {
       await untrustedScenario(page, observations);
+    } else if (config.scenario === "missing") {
+      await missingPackageScenario(page, observations);
     } else {
       await trustedScenario(page, observations);
     }

@@ -15,7 +15,10 @@ describe("probeProblem", () => {
     const stderr = "Traceback (most recent call last):\nModuleNotFoundError: No module named 'prooflens'\n";
     const problem = probeProblem({ exitCode: 1, stderr }, ["/venv/bin/python"]);
     assert.equal(problem?.kind, "packageMissing");
-    assert.equal(problem?.installCommand, "/venv/bin/python -m pip install prooflens");
+    assert.equal(
+      problem?.installCommand,
+      "/venv/bin/python -m pip install '<path to a prooflens checkout or wheel>'",
+    );
   });
   it("shows the last stderr line for any other import failure", () => {
     const stderr = "Traceback...\nImportError: libz3.so: cannot open shared object file\n";
