@@ -425,9 +425,13 @@ def _nontermination(ctx: _Context, verdict, elapsed_ms: float) -> Result:
         details["harness"] = real.harness
     return Result("termination", verdict.line, verdict.column, "refuted",
                   f"{call} never returns: {kind}", witness=dict(witness.inputs),
-                  confirmed=real.confirmed, trace=run.trace[:60],
+                  confirmed=real.confirmed, trace=run.trace[:_NONTERMINATION_STEPS],
                   certificate=verdict.certificate, details=details,
                   time_ms=elapsed_ms)  # fmt: skip
+
+
+# A run that never ends is shown by its first steps: enough for a period or two.
+_NONTERMINATION_STEPS = 12
 
 
 def _confirm_nontermination(ctx: _Context, verdict, witness: Witness) -> ReplayOutcome:

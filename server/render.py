@@ -199,6 +199,8 @@ def lens_title(view: UnitView) -> str:
     if verdict == "refuted":
         failures = [r for r in results if is_failure(r)]
         more = f" (+{len(failures) - 1} more)" if len(failures) > 1 else ""
+        if all(r.confirmed is None for r in failures):  # replay off or no compiler
+            return f"⚠ {failures[0].message} (not confirmed by a real run){more}"
         return f"✗ {failures[0].message}{more}"
     if verdict == "unknown":
         first = next(r for r in results if is_unknown(r))

@@ -78,6 +78,8 @@ def test_unconfirmed_counterexample_reads_as_dont_know():
     ("results", "state", "title"),
     [
         ((result(),), "done", "✗ g2(x=5, y=0) never returns: state repeats"),
+        ((result(confirmed=None),), "done",
+         "⚠ g2(x=5, y=0) never returns: state repeats (not confirmed by a real run)"),
         ((result(), result(prop="assertion", message="assertion can fail: g2(x=1, y=2)")),
          "done", "✗ g2(x=5, y=0) never returns: state repeats (+1 more)"),
         ((result("proved", certificate="x - y", message="terminates"),), "done",

@@ -246,7 +246,7 @@ def _ranking_text(fn: ir.Function, found: ranking.Ranking) -> str:
         return "the loop body never returns to the loop head"
     parts = [_linear_text(fn, c) for c in found.components]
     if len(parts) == 1:
-        bound = " and stays >= 0" if found.bounded else " (its bit-vector values are bounded)"
+        bound = " and stays >= 0" if found.bounded else ", within its bit-vector range"
         return f"{parts[0]} decreases{bound}"
     return f"({', '.join(parts)}) decreases lexicographically"
 

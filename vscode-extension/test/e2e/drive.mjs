@@ -110,7 +110,7 @@ function readEditor(functions) {
 
 /** True when a function's lens shows a verdict (not "… verifying"). */
 function settled(view, name) {
-  return (view.lenses[name] ?? []).some((text) => /^[✓✗~?]/.test(text));
+  return (view.lenses[name] ?? []).some((text) => /^[✓✗⚠~?]/.test(text));
 }
 
 /** True when f and g2 are settled, g2 is refuted and has an error squiggle. */
