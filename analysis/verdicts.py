@@ -22,6 +22,18 @@ STATUSES = ("proved", "refuted", "bounded", "unknown")
 REPORT_VERSION = 1
 
 
+def json_values(values: dict[str, Any]) -> dict[str, Any]:
+    """Values as JSON numbers, except ints past ~4000 digits: those become hex strings
+    ("0x..."), since Python refuses to print them in decimal (its 4300-digit limit)."""
+    return {name: _json_value(value) for name, value in values.items()}
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 13_000:
+        return ("-" if value < 0 else "") + hex(abs(value))
+    return value
+
+
 @dataclass(frozen=True)
 class TraceStep:
     """One executed statement of a concrete run: its line and the values after it."""
@@ -30,7 +42,7 @@ class TraceStep:
     values: dict[str, int | bool | None]
 
     def to_json(self) -> dict[str, Any]:
-        return {"line": self.line, "values": dict(self.values)}
+        return {"line": self.line, "values": json_values(self.values)}
 
 
 @dataclass(frozen=True)
@@ -66,7 +78,7 @@ class Result:
             "column": self.column,
             "status": self.status,
             "message": self.message,
-            "witness": self.witness,
+            "witness": json_values(self.witness) if self.witness is not None else None,
             "confirmed": self.confirmed,
             "trace": [step.to_json() for step in self.trace],
             "certificate": self.certificate,

@@ -14,6 +14,7 @@ from typing import Any
 
 from lsprotocol import types as lsp
 from pygls.lsp.server import LanguageServer
+from pygls.protocol import LanguageServerProtocol
 
 import prooflens
 from prooflens.analysis import syntax
@@ -37,11 +38,29 @@ REFRESH_DELAY_S = 0.05
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
+class _Protocol(LanguageServerProtocol):
+    """pygls 2.1 files the future of every generator or async notification handler (the
+    built-in didOpen/didChange/didClose among them) in `_request_futures` and never removes
+    it: about 2 KB per keystroke, forever. Forget each entry once its future is done."""
+
+    def _execute_handler(
+        self, msg_id: Any, handler: Any, callback: Any, args: Any = None, kwargs: Any = None
+    ) -> None:
+        super()._execute_handler(msg_id, handler, callback, args, kwargs)
+        future = self._request_futures.get(msg_id)
+        if future is not None:
+            future.add_done_callback(lambda done: self._forget(msg_id, done))
+
+    def _forget(self, msg_id: Any, future: Any) -> None:
+        if self._request_futures.get(msg_id) is future:
+            self._request_futures.pop(msg_id, None)
+
+
 class ProoflensServer(LanguageServer):
     """pygls server owning the session, the worker pool and editor-side bookkeeping."""
 
     def __init__(self, cache: ReportCache | None = None) -> None:
-        super().__init__("prooflens", prooflens.__version__)
+        super().__init__("prooflens", prooflens.__version__, protocol_cls=_Protocol)
         self.config = ServerConfig()
         self.pool: WorkerPool | None = None
         self.session = Session(

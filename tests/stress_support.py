@@ -152,8 +152,10 @@ def expected_lens_ranges(text: str, language: str) -> list[tuple]:
     parsed = syntax.parse(text, language)
     index = LineIndex.of(text)
     return sorted(
-        range_tuple(render.line_range(index, unit.name_line, unit.name_column, UTF16))
-        for unit in parsed.units
+        {
+            range_tuple(render.line_range(index, unit.name_line, unit.name_column, UTF16))
+            for unit in parsed.units
+        }
     )
 
 
@@ -181,6 +183,12 @@ def running(pid: int) -> bool:
     """True while `pid` exists and is not a zombie (or dead) process."""
     fields = proc_stat(pid)
     return fields is not None and fields[0] not in ("Z", "X")
+
+
+def zombie(pid: int) -> bool:
+    """True when `pid` has exited but its parent has not reaped it."""
+    fields = proc_stat(pid)
+    return fields is not None and fields[0] == "Z"
 
 
 def children(pid: int) -> list[int]:

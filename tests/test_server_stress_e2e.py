@@ -34,15 +34,15 @@ GONE_S = 15  # how long processes may take to disappear after their server
 async def servers(tmp_path):
     """Start servers with `await servers(options)`. Teardown shuts each down and checks that
     none of its processes (forkserver, workers) outlives it."""
-    started: list[tuple[Client, set[int]]] = []
+    started: list[Client] = []
 
     async def launch(options=None):
         client = await start(tmp_path, options)
-        started.append((client, set()))
+        started.append(client)
         return client
 
     yield launch
-    for client, _ in started:
+    for client in started:
         family = support.descendants(client._server.pid) if client._server else set()
         try:
             await asyncio.wait_for(client.shutdown_session(), 30)
@@ -318,12 +318,14 @@ def cubes(a, b, c):
 
 def fourth(a, b, c):
     assert a > 0 and b > 0 and c > 0
-    assert a * a * a * a + b * b * b * b != c * c * c * c
+    d = a * a * a * a + b * b * b * b
+    assert d != c * c * c * c
 
 
 def fifth(a, b, c):
     assert a > 0 and b > 0 and c > 0
-    assert a ** 5 + b ** 5 != c ** 5
+    d = a * a * a * a * a + b * b * b * b * b
+    assert d != c * c * c * c * c
 
 
 def fine(x):
@@ -350,6 +352,8 @@ async def test_workers_killed_mid_job_give_dont_know_and_later_jobs_run(servers,
     state = await jobs(client)
     assert not set(victims) & set(state["workers"])
     assert len(state["workers"]) == 2 and all(support.running(p) for p in state["workers"])
+    family = support.descendants(server_pid(client))
+    assert not [p for p in family if support.zombie(p)], "killed workers left unreaped"
     titles = await lens_titles(client, uri)
     assert sum(t.startswith("? don't know: worker crashed") for t in titles) == 3, titles
     before = len(state["jobs"])
@@ -486,6 +490,8 @@ def generated(language: str, index: int, functions: int = 40) -> str:
 
 
 async def test_memory_returns_to_baseline_after_closing_fifty_files(servers, tmp_path):
+    """RSS (VmRSS) after opening and closing 50 files of ~280 lines, twice. The allocator
+    keeps freed pages, so "baseline" means: within a margin, and no growth per cycle."""
     client = await servers({"mode": "manual"})
     pid = server_pid(client)
 
@@ -512,56 +518,110 @@ async def test_memory_returns_to_baseline_after_closing_fifty_files(servers, tmp
     await close_all(warm)
     await asyncio.sleep(0.5)
     baseline = support.rss_kb(pid)
-    docs = files("m", 50)
-    began = time.monotonic()
-    await open_all(docs)
-    open_s = time.monotonic() - began
-    peak = support.rss_kb(pid)
-    await close_all(docs)
-    await asyncio.sleep(1.0)
-    after = support.rss_kb(pid)
+    numbers = {}
+    for cycle in ("first", "second"):  # different files each time
+        docs = files(cycle, 50)
+        began = time.monotonic()
+        await open_all(docs)
+        numbers[f"{cycle}_open_s"] = round(time.monotonic() - began, 2)
+        numbers[f"{cycle}_open_kb"] = support.rss_kb(pid)
+        await close_all(docs)
+        await asyncio.sleep(1.0)
+        numbers[f"{cycle}_closed_kb"] = support.rss_kb(pid)
     lines = sum(d.text.count("\n") for d in docs)
-    report(test="memory", files=len(docs), lines=lines, baseline_kb=baseline, open_kb=peak,
-           closed_kb=after, open_s=round(open_s, 2))  # fmt: skip
-    assert after < baseline + 30 * 1024, (baseline, peak, after)
+    report(test="memory", files=len(docs), lines=lines, baseline_kb=baseline, **numbers)
+    assert numbers["first_closed_kb"] < baseline + 30 * 1024, (baseline, numbers)
+    # what the first 50 files took is reused by the next 50: closing really releases them
+    assert numbers["second_closed_kb"] < numbers["first_closed_kb"] + 5 * 1024, numbers
 
 
 # ------------------------------------------------------------------ (f) per-job limits
 
-PATHOLOGICAL = """\
-def search(n):
-    assert n > 1
-    x = 1
-    while x * x * x != n * n * n + 7 * n + 3:
-        x = x + 1
-    return x
+ALLOWANCE_MS = (1 * 1.5 + 1) * 1000  # scheduler.budget_for(timeoutSeconds=1)
 
 
-def fine(x):
-    assert x > 0
-    return x // x
-"""
+def pathological() -> str:
+    """An endless nonlinear search (the analysis stops itself at its deadline), a function
+    of 12,000 branches (its lowering ignores the deadline: the server has to kill it), and
+    a function that is quick to verify."""
+    blocks = "".join(
+        f"    x = x * 3 + {i % 7}\n    if x > {i}:\n        x = x - y\n" for i in range(12_000)
+    )
+    return (
+        "def search(n):\n    assert n > 1\n    x = 1\n"
+        "    while x * x * x != n * n * n + 7 * n + 3:\n        x = x + 1\n    return x\n\n\n"
+        f"def huge(x, y):\n{blocks}    assert x != 5\n\n\n"
+        "def fine(x):\n    assert x > 0\n    return x // x\n"
+    )
+
+
+async def busy_cpu(pid: int) -> float:
+    """CPU seconds `pid` burns in the next half second (0 when it is gone)."""
+    before = support.cpu_seconds(pid)
+    await asyncio.sleep(0.5)
+    after = support.cpu_seconds(pid)
+    return 0.0 if before is None or after is None else after - before
 
 
 async def test_a_pathological_function_does_not_starve_the_others(servers, tmp_path):
-    """One worker; the search unrolls far past its 1 s budget: its worker is killed at the
-    wall-clock allowance (1.5 x timeout + 1 s) and the next unit's verdict arrives."""
-    client = await servers({"mode": "manual", "timeoutSeconds": 1, "unwind": 10000,
-                            "workers": 1})  # fmt: skip
+    """One worker, 1 s budget: each hog ends within the wall-clock allowance (the analysis
+    stops, or the server kills the worker, which then burns no more CPU), and the quick
+    unit queued behind them still gets its verdict."""
+    client = await servers({"mode": "manual", "timeoutSeconds": 1, "workers": 1})
     uri = (tmp_path / "patho.py").as_uri()
-    did_open(client, support.ClientDoc(uri, "python", PATHOLOGICAL))
+    did_open(client, support.ClientDoc(uri, "python", pathological()))
     began = time.monotonic()
-    await verify(client, uri, "search")
-    hog = (await running_job(client, "search"))["pid"]
-    await verify(client, uri, "fine")
-    search = await finished(client, "search", 0)
-    fine = await finished(client, "fine", 0)
+    hogs = {}
+    for name in ("search", "huge"):
+        await verify(client, uri, name)
+        hogs[name] = (await running_job(client, name))["pid"]
+    await verify(client, uri, "fine")  # queued behind the running hog
+    ended = {name: await finished(client, name, 0) for name in ("search", "huge", "fine")}
     fine_s = time.monotonic() - began
-    assert search["outcome"] == "timeout" and search["elapsed_ms"] < 2_500 + 1_500, search
-    assert fine["outcome"] == "ok", fine
-    assert not support.running(hog)  # killed, not merely asked to stop
-    titles = await lens_titles(client, uri)
-    assert titles[0] == "? don't know: timeout 1 s", titles
+    for name, pid in hogs.items():
+        job = ended[name]
+        assert job["outcome"] in ("ok", "timeout"), job
+        assert job["elapsed_ms"] < ALLOWANCE_MS + 1_000, job
+        if job["outcome"] == "timeout":
+            assert not support.running(pid), job  # killed, not merely asked to stop
+        assert await busy_cpu(pid) < 0.2, job
+    assert ended["fine"]["outcome"] == "ok", ended["fine"]
+    titles = [t for t in await lens_titles(client, uri) if t != "▶ verify"]
+    assert titles[0].startswith("? don't know") and titles[1].startswith("? don't know"), titles
     assert fine_s < 30, fine_s
-    report(test="pathological", search_ms=search["elapsed_ms"], fine_ms=fine["elapsed_ms"],
+    report(test="pathological", **{f"{n}_ms": ended[n]["elapsed_ms"] for n in ended},
+           **{f"{n}_outcome": ended[n]["outcome"] for n in hogs},
            fine_after_s=round(fine_s, 2))  # fmt: skip
+
+
+# ------------------------------------------------------------------ memory per notification
+
+
+async def test_notifications_do_not_accumulate_memory(servers, tmp_path):
+    """Regression: pygls 2.1 kept the future of every didOpen/didChange/didClose handler
+    forever (about 2 KB each); a day of typing would grow the server by hundreds of MB.
+    10,000 edits (typing and deleting one character) must not grow the server's RSS."""
+    client = await servers({"mode": "manual"})
+    pid = server_pid(client)
+    doc = support.ClientDoc((tmp_path / "notes.txt").as_uri(), "plaintext", "é\n")
+    typed = support.Edit((0, 0), (0, 0), "😀")
+    deleted = support.Edit((0, 0), (0, 2), "")
+
+    async def type_chars(count: int) -> None:
+        for k in range(count):
+            doc.version += 1
+            did_change(client, doc, [deleted if k % 2 else typed])
+            if k % 500 == 0:
+                await asyncio.sleep(0)
+        await jobs(client)  # answered after every edit before it was handled
+
+    did_open(client, doc)
+    await type_chars(2_000)
+    before = support.rss_kb(pid)
+    began = time.monotonic()
+    await type_chars(10_000)
+    seconds = time.monotonic() - began
+    after = support.rss_kb(pid)
+    report(test="notification-memory", edits=10_000, before_kb=before, after_kb=after,
+           seconds=round(seconds, 2))  # fmt: skip
+    assert after - before < 5 * 1024, (before, after)

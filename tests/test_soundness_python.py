@@ -1,6 +1,7 @@
 """Differential soundness suite for Python: hypothesis generates small functions in the
 supported subset (int arithmetic with floor `//` and `%`, `**` by small constants, `abs`,
-`min`, `max`, comparisons (chained), `and`/`or`/`not`, conditional expressions, `if`,
+`min`, `max`, `int`/`bool` conversions, truth values stored in variables that also hold
+ints, comparisons (chained), `and`/`or`/`not`, conditional expressions, `if`,
 `for ... in range`, `while`, `break`, `continue`, asserts, preconditions and calls to a
 same-file helper), prooflens checks them, and every verdict is held against real runs:
 
@@ -100,7 +101,7 @@ def expr(draw, scope: list[str], depth: int, writer: _Writer, helper: str | None
         writer.constants.add(value)
         return str(value) if value >= 0 else f"({value})"
     kind = draw(st.sampled_from(("bin", "bin", "bin", "neg", "abs", "minmax", "pow", "ite",
-                                 "call" if helper else "bin")))  # fmt: skip
+                                 "conv", "call" if helper else "bin")))  # fmt: skip
     sub = lambda: expr(draw, scope, depth - 1, writer, helper)  # noqa: E731
     if kind == "bin":
         op = draw(st.sampled_from(("+", "-", "*", "//", "%", "+", "-")))
@@ -115,6 +116,10 @@ def expr(draw, scope: list[str], depth: int, writer: _Writer, helper: str | None
         return f"({sub()} ** {draw(st.integers(0, 3))})"
     if kind == "ite":
         return f"({sub()} if {cond(draw, scope, depth - 1, writer, helper)} else {sub()})"
+    if kind == "conv":  # bool is an int: int(...) of a truth value, bool(...) of an int
+        if draw(st.booleans()):
+            return f"int({cond(draw, scope, depth - 1, writer, helper)})"
+        return f"bool({sub()})"
     return f"{helper}({sub()}, {sub()})"
 
 
@@ -160,7 +165,7 @@ def block(ctx: _Ctx, depth: int, scope: list[str], size: int) -> None:
 def statement(ctx: _Ctx, depth: int, scope: list[str]) -> None:
     draw, w = ctx.draw, ctx.writer
     nest = depth < 4
-    kinds = ["assign", "assign", "aug", "assert", "assert"]
+    kinds = ["assign", "assign", "aug", "assert", "assert", "flag"]
     kinds += ["if", "while", "for"] if nest else []
     kinds += ["break", "continue"] if ctx.in_loop else []
     kind = draw(st.sampled_from(kinds))
@@ -169,6 +174,11 @@ def statement(ctx: _Ctx, depth: int, scope: list[str]) -> None:
     if kind == "assign":
         target = draw(st.sampled_from(VARS))
         w.emit(depth, f"{target} = {e()}")
+        if target not in scope:
+            scope.append(target)
+    elif kind == "flag":  # a truth value in a variable that may also hold ints
+        target = draw(st.sampled_from(VARS))
+        w.emit(depth, f"{target} = {c()}")
         if target not in scope:
             scope.append(target)
     elif kind == "aug" and scope:
@@ -366,14 +376,16 @@ def precondition_failed(run: Run, info: FunctionInfo) -> bool:
     )
 
 
-def fails_at(run: Run, prop: str, line: int, column: int = 0) -> bool:
-    """Did this run fail the way a `prop` result at `line`:`column` talks about? (A
-    division is matched by its operator's column: one line may hold several.)"""
-    if prop == "assertion":
-        return run.outcome == "raised" and run.error == "AssertionError" and line in run.lines
-    if prop == "division-by-zero":
-        return run.outcome == "raised" and run.error == "ZeroDivisionError" and any(
-            at == line and first <= column <= last for at, first, last in run.spans
+def fails_at(run: Run, prop: str, line: int, column: int = 0, statement: bool = False) -> bool:
+    """Did this run fail the way a `prop` result at `line`:`column` talks about? An
+    `assert` statement (`statement`) is matched by its line; anything else by its column
+    too: one line may hold several divisions, or several calls whose callee preconditions
+    are checked at the call, and the first one to fail hides the others."""
+    error = {"assertion": "AssertionError", "division-by-zero": "ZeroDivisionError"}.get(prop)
+    if error is not None:
+        return run.outcome == "raised" and run.error == error and any(
+            at == line and (statement or first <= column <= last)
+            for at, first, last in run.spans
         )
     if prop == "always-true":
         return run.outcome == "returned" and run.value is not True
@@ -392,6 +404,11 @@ def refutes_termination(run: Run, info: FunctionInfo, line: int) -> bool:
     return run.outcome == "loops" and loop is not None and loop.header <= run.line <= loop.end
 
 
+def is_assert_statement(program: Program, line: int, column: int) -> bool:
+    lines = program.source.splitlines()
+    return 0 < line <= len(lines) and lines[line - 1][column - 1 :].startswith("assert ")
+
+
 def cross_check(program: Program, report, namespace: dict, rng: random.Random) -> list[str]:
     """Every disagreement between the verdicts and the real runs."""
     bugs: list[str] = []
@@ -405,17 +422,18 @@ def cross_check(program: Program, report, namespace: dict, rng: random.Random) -
             message = result.message + " " + (result.reason or "")
             if "internal error" in message or "frontend error" in message:
                 bugs.append(f"{function.name}: internal error: {message}")
+            statement = is_assert_statement(program, result.line, result.column)
             if result.status == "refuted":
-                bugs.extend(check_witness(namespace, info, result))
+                bugs.extend(check_witness(namespace, info, result, statement))
             elif result.status == "proved" and result.property != "unsupported":
                 if runs is None:
                     runs = [(i, run_real(namespace, info, i))
                             for i in input_tuples(info, values, rng)]  # fmt: skip
-                bugs.extend(check_proof(info, result, runs))
+                bugs.extend(check_proof(info, result, runs, statement))
     return bugs
 
 
-def check_witness(namespace: dict, info: FunctionInfo, result) -> list[str]:
+def check_witness(namespace: dict, info: FunctionInfo, result, statement: bool) -> list[str]:
     STATS["witnesses replayed"] += 1
     if result.confirmed is False:
         return [f"{info.name}: refutation shown with confirmed=False: {result.message}"]
@@ -424,13 +442,15 @@ def check_witness(namespace: dict, info: FunctionInfo, result) -> list[str]:
         if run.outcome in ("returned", "raised"):
             return [f"{info.name}: non-termination witness {result.witness} ended: {run}"]
         return []
-    if not fails_at(run, result.property, result.line, result.column):
+    if not fails_at(run, result.property, result.line, result.column, statement):
         return [f"{info.name}: witness {result.witness} for {result.property} at line "
                 f"{result.line} does not reproduce: {run}"]  # fmt: skip
     return []
 
 
-def check_proof(info: FunctionInfo, result, runs: list[tuple[dict, Run]]) -> list[str]:
+def check_proof(
+    info: FunctionInfo, result, runs: list[tuple[dict, Run]], statement: bool
+) -> list[str]:
     STATS[f"proofs cross-checked ({result.property})"] += 1
     for inputs, run in runs:
         STATS["real runs"] += 1
@@ -439,7 +459,7 @@ def check_proof(info: FunctionInfo, result, runs: list[tuple[dict, Run]]) -> lis
         if result.property == "termination":
             wrong = refutes_termination(run, info, result.line)
         else:
-            wrong = fails_at(run, result.property, result.line, result.column)
+            wrong = fails_at(run, result.property, result.line, result.column, statement)
         if wrong:
             return [f"{info.name}: WRONG PROOF of {result.property} at line {result.line} "
                     f"({result.message}): {info.name}({inputs}) -> {run}"]  # fmt: skip
@@ -481,6 +501,7 @@ PROFILE = settings(
     derandomize=not LONG,
     suppress_health_check=list(HealthCheck),
     print_blob=True,
+    database=None,  # no .hypothesis folder in the work tree; failures are logged instead
 )
 
 
@@ -513,6 +534,16 @@ def test_oracle_detects_wrong_answers() -> None:
     assert fails_at(run_real(namespace, f1, {"a": 1, "b": 0}), "division-by-zero", 10, 11)
     assert not fails_at(run_real(namespace, f1, {"a": 1, "b": 0}), "division-by-zero", 10, 1)
     assert not fails_at(run_real(namespace, f1, {"a": 1, "b": 1}), "always-true", 1)
+    source2 = ("def g(u):\n    assert u < 0\n    return u\n\n\n"
+               "def f2(a):\n    b = a\n    assert b != 7\n    return g(g(a))\n")  # fmt: skip
+    program2 = Program(source2, [], ())
+    f2 = FunctionInfo("f2", ("a",), 6)
+    exec(compile(source2, FILENAME, "exec"), namespace)
+    assert is_assert_statement(program2, 8, 5) and not is_assert_statement(program2, 9, 12)
+    assert fails_at(run_real(namespace, f2, {"a": 7}), "assertion", 8, 5, statement=True)
+    inner_first = run_real(namespace, f2, {"a": 1})  # g(a) fails: the outer call is not reached
+    assert fails_at(inner_first, "assertion", 9, 14)
+    assert not fails_at(inner_first, "assertion", 9, 12)
 
 
 def test_print_counts() -> None:
