@@ -89,6 +89,8 @@ def check_unit(
     began = time.perf_counter()
     try:
         results = _check_unit(parsed, unit, settings, path)
+    except MemoryError:
+        raise  # the caller knows the memory cap it set, and says so
     except Exception as error:  # a bug in prooflens must not take a whole run down
         log.exception("internal error while checking %s", unit.name)
         results = [_unknown("unsupported", unit.name_line, unit.name_column,

@@ -10,6 +10,7 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 
 from prooflens import __version__
 from prooflens.analysis import check, syntax
@@ -132,7 +133,10 @@ def check_files(
     if jobs <= 1:
         reports = []
         for index, path in enumerate(files):
-            reports.append(check.check_path(path, settings))
+            try:
+                reports.append(check.check_path(path, settings))
+            except MemoryError:
+                reports.append(FileReport(path, "unknown", error="out of memory while checking"))
             _progress(show_progress, index + 1, len(files))
         return reports
     return _check_parallel(files, settings, jobs, show_progress)
@@ -155,13 +159,23 @@ def _check_parallel(
             for path, text, language, name in tasks
         }
         for count, future in enumerate(as_completed(futures), 1):
-            done[futures[future]] = future.result()
+            done[futures[future]] = _function_result(future, *futures[future])
             _progress(show_progress, count, len(tasks))
     return [
         FileReport(shell.path, shell.language, shell.syntax_errors,
                    tuple(done[(path, fn.name)] for fn in shell.functions), shell.error)  # fmt: skip
         for path, shell in shells.items()
     ]
+
+
+def _function_result(future, path: str, name: str) -> FunctionReport:
+    """A worker's report; a worker that ran out of memory or died gives "don't know"."""
+    try:
+        return future.result()
+    except (MemoryError, BrokenProcessPool) as error:
+        reason = "out of memory" if isinstance(error, MemoryError) else "worker process died"
+        result = Result("unsupported", 1, 1, "unknown", f"don't know: {reason}", reason=reason)
+        return FunctionReport(name, 1, 1, (result,))
 
 
 def _parse_only(path: str) -> tuple[FileReport, str]:

@@ -13,7 +13,7 @@ same-file helper), prooflens checks them, and every verdict is held against real
 - every refutation's witness reproduces when the real function is run on it;
 - nothing escapes as an exception, and no result is an internal error.
 
-Profiles: the default is short (CI: a fixed seed, 18 programs, about 45 s on 2 cores).
+Profiles: the default is short (CI: a fixed seed, 24 programs, about 30 s on 2 cores).
 Set `PROOFLENS_SOUNDNESS=long` for a long random run (`PROOFLENS_SOUNDNESS_EXAMPLES=N`
 sets the number of generated programs; default 400; `PROOFLENS_SOUNDNESS_LOG=FILE` appends
 every disagreement to FILE at once, before hypothesis shrinks it). Counts of programs and
@@ -40,7 +40,7 @@ from prooflens.analysis.check import check_text
 from prooflens.analysis.settings import Settings
 
 LONG = os.environ.get("PROOFLENS_SOUNDNESS", "short") == "long"
-EXAMPLES = int(os.environ.get("PROOFLENS_SOUNDNESS_EXAMPLES", "400")) if LONG else 9
+EXAMPLES = int(os.environ.get("PROOFLENS_SOUNDNESS_EXAMPLES", "400")) if LONG else 12
 FILENAME = "<soundness>"
 STEP_CAP = 4000  # line events per run before it counts as "did not finish" (inconclusive)
 RUN_SECONDS = 0.5  # wall budget per run (big-number arithmetic), also inconclusive
