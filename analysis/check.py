@@ -5,8 +5,10 @@
 
 from __future__ import annotations
 
+import ast
 import logging
 import os
+import stat
 import time
 from dataclasses import dataclass, replace
 
@@ -27,6 +29,8 @@ def check_path(path: str, settings: Settings) -> FileReport:
     if language is None:
         return FileReport(path, "unknown", error="not a C or Python file")
     try:
+        if not stat.S_ISREG(os.stat(path).st_mode):  # a FIFO or device would block or never end
+            return FileReport(path, language, error="not a regular file")
         size = os.path.getsize(path)
         if size > MAX_FILE_BYTES:
             return FileReport(path, language, error=f"file too large ({size} bytes) to check")
@@ -382,14 +386,44 @@ def _may_not_stop(fn: ir.Function) -> bool:
 def _termination_results(ctx: _Context, relaxed: ir.Function) -> list[Result]:
     """Loops and recursion of `relaxed` (the unit without its unproved checks) checked
     for termination; witnesses are then run on the real unit."""
-    try:
-        from prooflens.analysis.engines import termination
-    except ImportError:
-        return []
+    from prooflens.analysis.engines import termination
+
     began = time.perf_counter()
     verdicts = termination.check_termination(relaxed, ctx.deadline)
     elapsed = (time.perf_counter() - began) * 1000 / max(1, len(verdicts))
-    return [_termination_result(ctx, v, elapsed) for v in verdicts]
+    results = [_termination_result(ctx, v, elapsed) for v in verdicts]
+    return _outer_needs_inner(results, _nested_loops(relaxed.body))
+
+
+def _nested_loops(body: tuple[ir.Stmt, ...]) -> dict[tuple[int, int], set[tuple[int, int]]]:
+    """(line, column) of each loop keyword -> those of the loops (and inlined calls' loops)
+    inside its body."""
+    inside: dict[tuple[int, int], set[tuple[int, int]]] = {}
+    for stmt in ir.walk_stmts(body):
+        if isinstance(stmt, ir.Loop):
+            inner = {(s.span.line, s.span.column) for s in ir.walk_stmts(stmt.body + stmt.update)
+                     if isinstance(s, ir.Loop)}  # fmt: skip
+            inside[(stmt.span.line, stmt.span.column)] = inner
+    return inside
+
+
+def _outer_needs_inner(
+    results: list[Result], nested: dict[tuple[int, int], set[tuple[int, int]]]
+) -> list[Result]:
+    """A ranking function of an outer loop only counts the iterations that end: the loop
+    terminates only if every loop inside it does too."""
+    status = {(r.line, r.column): r.status for r in results}
+    out = []
+    for result in results:
+        inner = nested.get((result.line, result.column), set())
+        open_inner = sorted(i for i in inner if status.get(i) != "proved")
+        if result.status == "proved" and open_inner:
+            line = open_inner[0][0]
+            reason = f"its ranking function holds, but the inner loop at line {line} may not stop"
+            result = replace(result, status="unknown", reason=reason, certificate=None,
+                             message=f"don't know whether this loop stops: {reason}")  # fmt: skip
+        out.append(result)
+    return out
 
 
 def _termination_result(ctx: _Context, verdict, elapsed_ms: float) -> Result:
@@ -432,6 +466,19 @@ def _nontermination(ctx: _Context, verdict, elapsed_ms: float) -> Result:
                   time_ms=elapsed_ms)  # fmt: skip
 
 
+def _python_loop_lines(unit: syntax.Unit, line: int) -> tuple[int, int] | None:
+    """First and last file line of the `while`/`for` statement starting at `line`."""
+    try:
+        tree = ast.parse(unit.text)
+    except (SyntaxError, RecursionError, MemoryError, ValueError):
+        return None
+    offset = unit.line - 1
+    for node in ast.walk(tree):
+        if isinstance(node, ast.While | ast.For) and node.lineno + offset == line:
+            return (line, (node.end_lineno or node.lineno) + offset)
+    return None
+
+
 # A run that never ends is shown by its first steps: enough for a period or two.
 _NONTERMINATION_STEPS = 12
 
@@ -443,8 +490,12 @@ def _confirm_nontermination(ctx: _Context, verdict, witness: Witness) -> ReplayO
         from prooflens.analysis import replay_nontermination
 
         callees = {u.name: u.text for u in callee_closure(ctx.parsed, ctx.unit)}
+        details = dict(verdict.details)
+        lines = _python_loop_lines(ctx.unit, verdict.line)
+        if lines is not None:  # the real extent: a `pass` body has no IR statement
+            details["loop_lines"] = lines
         return replay_nontermination.confirm_python(
-            ctx.unit.text, ctx.unit.name, callees, witness, verdict.line, verdict.details,
+            ctx.unit.text, ctx.unit.name, callees, witness, verdict.line, details,
             first_line=ctx.unit.line,
         )
     from prooflens.analysis import replay_c

@@ -241,6 +241,8 @@ def _limit_resources() -> None:  # runs in the child before exec
     os.setsid()
     resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    resource.setrlimit(resource.RLIMIT_FSIZE, (16 << 20, 16 << 20))  # 16 MB of output files
+    resource.setrlimit(resource.RLIMIT_CPU, (30, 31))  # beyond any replay's wall-clock limit
 
 
 def _execute(binary: str, cwd: str, limit_s: float) -> Observed:

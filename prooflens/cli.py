@@ -119,7 +119,8 @@ def collect(paths: list[str]) -> tuple[list[str], list[str]]:
             for root, dirs, names in os.walk(path):
                 dirs[:] = sorted(d for d in dirs if not d.startswith((".", "__pycache__")))
                 files.extend(os.path.join(root, n) for n in sorted(names)
-                             if syntax.language_for_path(n))  # fmt: skip
+                             if syntax.language_for_path(n)
+                             and os.path.isfile(os.path.join(root, n)))  # fmt: skip
         elif os.path.exists(path):
             files.append(path)
         else:
@@ -181,6 +182,8 @@ def _function_result(future, path: str, name: str) -> FunctionReport:
 def _parse_only(path: str) -> tuple[FileReport, str]:
     """The file's syntax errors and function names (placeholders), and its text."""
     language = syntax.language_for_path(path) or "unknown"
+    if not os.path.isfile(path):  # a FIFO would block the read
+        return FileReport(path, language, error="not a regular file"), ""
     try:
         with open(path, "rb") as handle:
             data = handle.read(check.MAX_FILE_BYTES + 1)

@@ -194,3 +194,22 @@ def test_regression(case: Regression, tmp_path: Path) -> None:
         for result in fn["results"]:
             assert not (result["status"] == "refuted" and result["confirmed"] is False)
             assert "internal error" not in result["message"], result["message"]
+
+
+def test_regression_fifo_named_like_source(tmp_path: Path) -> None:
+    """A named pipe called `pipe.py` (e.g. in a folder given to `prooflens check`):
+    check_path opened it and blocked forever waiting for a writer (found by the hostile
+    inputs suite, 2026-11-25). It must be refused as "not a regular file"."""
+    import os
+
+    fifo = tmp_path / "pipe.py"
+    os.mkfifo(fifo)
+    child = ("from prooflens.analysis.check import check_path\n"
+             "from prooflens.analysis.settings import Settings\n"
+             f"print(check_path({str(fifo)!r}, Settings(deep=False)).error)\n")  # fmt: skip
+    try:
+        done = subprocess.run([sys.executable, "-c", child], capture_output=True, text=True,
+                              timeout=60, cwd=tmp_path, stdin=subprocess.DEVNULL)  # fmt: skip
+    except subprocess.TimeoutExpired:
+        pytest.fail("check_path blocked on a FIFO")
+    assert done.returncode == 0 and done.stdout.strip() not in ("", "None"), done

@@ -221,13 +221,24 @@ def solution(pred: transition.Predicate, model: z3.ModelRef) -> z3.BoolRef:
     if interp is None:
         return z3.BoolVal(False)  # never derived: no state reaches it
     if isinstance(interp, z3.FuncInterp):
-        result = interp.else_value()
-        for i in range(interp.num_entries()):
-            entry = interp.entry(i)
-            match = z3.And(*[a == entry.arg_value(j) for j, a in enumerate(pred.args)])
-            result = z3.If(match, entry.value(), result)
-        return z3.substitute_vars(result, *pred.args)
+        # z3 hands back an empty interpretation when no state reaches the predicate (an
+        # exit after an endless loop): reading it fails with "ast is null". False is then
+        # the right reading, and `_validated` re-checks every clause anyway.
+        try:
+            return _table(interp, pred)
+        except z3.Z3Exception:
+            return z3.BoolVal(False)
     return z3.substitute_vars(interp, *pred.args)
+
+
+def _table(interp: z3.FuncInterp, pred: transition.Predicate) -> z3.BoolRef:
+    default = interp.else_value()
+    result = z3.BoolVal(False) if default is None else default
+    for i in range(interp.num_entries()):
+        entry = interp.entry(i)
+        match = z3.And(*[a == entry.arg_value(j) for j, a in enumerate(pred.args)])
+        result = z3.If(match, entry.value(), result)
+    return z3.substitute_vars(result, *pred.args)
 
 
 def _validated(system: ChcSystem, clauses: list[Clause], model: z3.ModelRef, budget: float):
