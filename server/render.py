@@ -195,6 +195,8 @@ def lens_title(view: UnitView) -> str:
     if view.report is None:
         return "… verifying" if view.state == PENDING else "▷ not verified yet"
     results = view.report.results
+    if not results and view.state == PENDING:  # a quick check found nothing; deep is running
+        return "… verifying"
     verdict = summary(view.report)
     if verdict == "refuted":
         failures = [r for r in results if is_failure(r)]

@@ -94,6 +94,7 @@ def test_unconfirmed_counterexample_reads_as_dont_know():
         ((result(confirmed=False),), "done",
          "? don't know: counterexample not confirmed (g2(x=5, y=0) never returns: state repeats)"),
         ((), "done", "· nothing to check"),
+        ((), "pending", "… verifying"),
     ],
 )  # fmt: skip
 def test_lens_title(results, state, title):

@@ -316,10 +316,18 @@ def _small_model(solver: z3.Solver, fn: ir.Function, deadline: float) -> z3.Mode
     numeric = [p for p in fn.params if not isinstance(p.type, ir.BoolType)]
     if not numeric:
         return None
-    for limit in (8, 128, 1 << 16):
+    # Small numbers first; then (for C) numbers that are small or next to their type's
+    # limits: an overflow witness reads `f(2147483647, 1)`, not `f(1207958374, ...)`.
+    for limit, near_limits in ((8, False), (128, False), (1 << 16, False), (1 << 8, True)):
+        if near_limits and not any(isinstance(p.type, ir.BVType) for p in numeric):
+            break
         solver.push()
         for param in numeric:
-            solver.add(_within(semantics.variable(param.name, param.type), param.type, limit))
+            term = semantics.variable(param.name, param.type)
+            wanted = _within(term, param.type, limit)
+            if near_limits and isinstance(param.type, ir.BVType):
+                wanted = z3.Or(wanted, _near_limits(term, param.type, limit))
+            solver.add(wanted)
         remaining = deadline - time.monotonic()
         solver.set("timeout", max(1, int(min(remaining, 1.0) * 1000)))
         answer = solver.check() if remaining > 0 else z3.unknown
@@ -328,6 +336,14 @@ def _small_model(solver: z3.Solver, fn: ir.Function, deadline: float) -> z3.Mode
         if model is not None:
             return model
     return None
+
+
+def _near_limits(term: z3.ExprRef, t: ir.BVType, limit: int) -> z3.BoolRef:
+    """`term` within `limit` of its type's largest or (signed) smallest value."""
+    high = semantics.constant(t.max - limit, t)
+    if not t.signed:
+        return z3.UGE(term, high)
+    return z3.Or(term >= high, term <= semantics.constant(t.min + limit, t))
 
 
 def _within(term: z3.ExprRef, t: ir.Type, limit: int) -> z3.BoolRef:
