@@ -12,8 +12,10 @@ import stat
 import time
 from dataclasses import dataclass, replace
 
+import z3
+
 from prooflens.analysis import interpreter, ir, passes, syntax
-from prooflens.analysis.engines import bmc
+from prooflens.analysis.engines import bmc, proof, termination
 from prooflens.analysis.settings import Settings
 from prooflens.analysis.verdicts import FileReport, FunctionReport, Result
 from prooflens.analysis.witness import ReplayOutcome, Witness
@@ -216,11 +218,12 @@ def _deeper_witnesses(
 
 
 def _prove(ctx: _Context, sites: list[bmc.Site]) -> dict:
+    """Unbounded proofs (invariants) for the sites BMC could only bound."""
     try:
-        from prooflens.analysis.engines import proof
-    except ImportError:
+        proofs = proof.prove_asserts(ctx.fn, ctx.deadline)
+    except z3.Z3Exception:  # a solver failure costs the proof, not the unit's other results
+        log.exception("proof engine failed on %s", ctx.fn.name)
         return {}
-    proofs = proof.prove_asserts(ctx.fn, ctx.deadline)
     return {site: p for site, p in proofs.items() if site in sites}
 
 
@@ -386,10 +389,15 @@ def _may_not_stop(fn: ir.Function) -> bool:
 def _termination_results(ctx: _Context, relaxed: ir.Function) -> list[Result]:
     """Loops and recursion of `relaxed` (the unit without its unproved checks) checked
     for termination; witnesses are then run on the real unit."""
-    from prooflens.analysis.engines import termination
-
     began = time.perf_counter()
-    verdicts = termination.check_termination(relaxed, ctx.deadline)
+    try:
+        verdicts = termination.check_termination(relaxed, ctx.deadline)
+    except z3.Z3Exception as error:  # keep the safety results; termination is don't know
+        log.exception("termination engine failed on %s", ctx.fn.name)
+        reason = f"solver error: {error}"
+        return [Result("termination", s.span.line, s.span.column, "unknown",
+                       f"don't know whether this loop stops: {reason}", reason=reason)
+                for s in ir.walk_stmts(relaxed.body) if isinstance(s, ir.Loop)]  # fmt: skip
     elapsed = (time.perf_counter() - began) * 1000 / max(1, len(verdicts))
     results = [_termination_result(ctx, v, elapsed) for v in verdicts]
     return _outer_needs_inner(results, _nested_loops(relaxed.body))
