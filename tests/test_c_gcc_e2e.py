@@ -128,9 +128,12 @@ def _agree(case: Case, model: tuple, real: tuple) -> bool:
 
 
 def _narrowed(case: Case) -> bool:
-    """The body converts a value to a narrower type: a cast, or a narrow variable."""
+    """The body converts a value to a narrower type: a cast, a narrow variable, or the
+    return value converted to a narrow return type (`int f(long a, ...) { return a * b; }`
+    is computed by gcc in the return type, wrapping, with nothing for UBSan to see)."""
     declared = any(f"{t} {v} " in case.body for t in NARROW_TYPES for v in ("v", "r"))
-    return declared or any(cast in case.body for cast in NARROWING)
+    returned = case.ret in NARROW_TYPES and "return (" in case.body
+    return declared or returned or any(cast in case.body for cast in NARROWING)
 
 
 def _gcc_shortened(case: Case, model: tuple, real: tuple) -> bool:
@@ -141,8 +144,10 @@ def _gcc_shortened(case: Case, model: tuple, real: tuple) -> bool:
     return model[:2] == ("failed", "signed-overflow") and real[0] == "returned" and _narrowed(case)
 
 
+# Derandomized: CI sees the same 200 programs every run (a failure is reproducible); the
+# soundness suites' long profile (tests/test_soundness_c.py) explores further.
 @settings(max_examples=8, deadline=None, suppress_health_check=list(HealthCheck),
-          phases=[Phase.explicit, Phase.reuse, Phase.generate])  # fmt: skip
+          phases=[Phase.explicit, Phase.reuse, Phase.generate], derandomize=True)  # fmt: skip
 @given(st.lists(_case(), min_size=25, max_size=25))
 def test_generated_expressions_match_gcc(batch: list[Case]) -> None:
     model = model_outcomes(batch)
