@@ -31,24 +31,19 @@ import random
 import re
 import shutil
 import subprocess
-import sys
 import tempfile
 import traceback
 from collections import Counter
 from dataclasses import dataclass, field
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
+from soundness_support import LONG, PROFILE, log_bug
 
 from prooflens.analysis.check import check_text
 from prooflens.analysis.settings import Settings
 
-sys.path.insert(0, os.path.dirname(__file__))
-from test_soundness_python import log_bug  # noqa: E402
-
-LONG = os.environ.get("PROOFLENS_SOUNDNESS", "short") == "long"
-EXAMPLES = int(os.environ.get("PROOFLENS_SOUNDNESS_EXAMPLES", "400")) if LONG else 12
 GCC = shutil.which("gcc")
 INT_MIN, INT_MAX, UINT_MAX = -(2**31), 2**31 - 1, 2**32 - 1
 BOUNDARY_INT = (0, 1, -1, 2, -2, 3, 7, -8, 31, 32, 100, INT_MAX, INT_MIN, INT_MAX - 1,
@@ -524,16 +519,6 @@ def check_program(program: Program, deep: bool) -> None:
         STATS["programs with a bug"] += 1
         log_bug(bugs, program.source, deep)
     assert not bugs, "\n".join(bugs) + f"\n--- program (deep={deep}) ---\n{program.source}"
-
-
-PROFILE = settings(
-    max_examples=EXAMPLES,
-    deadline=None,
-    derandomize=not LONG,
-    suppress_health_check=list(HealthCheck),
-    print_blob=True,
-    database=None,  # no .hypothesis folder in the work tree; failures are logged instead
-)
 
 
 @PROFILE

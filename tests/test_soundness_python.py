@@ -23,7 +23,6 @@ add it to tests/test_regressions.py.
 
 from __future__ import annotations
 
-import os
 import random
 import signal
 import sys
@@ -33,14 +32,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
+from soundness_support import PROFILE, log_bug
 
 from prooflens.analysis.check import check_text
 from prooflens.analysis.settings import Settings
 
-LONG = os.environ.get("PROOFLENS_SOUNDNESS", "short") == "long"
-EXAMPLES = int(os.environ.get("PROOFLENS_SOUNDNESS_EXAMPLES", "400")) if LONG else 12
 FILENAME = "<soundness>"
 STEP_CAP = 4000  # line events per run before it counts as "did not finish" (inconclusive)
 RUN_SECONDS = 0.5  # wall budget per run (big-number arithmetic), also inconclusive
@@ -485,24 +483,6 @@ def check_program(program: Program, deep: bool) -> None:
         STATS["programs with a bug"] += 1
         log_bug(bugs, program.source, deep)
     assert not bugs, "\n".join(bugs) + f"\n--- program (deep={deep}) ---\n{program.source}"
-
-
-def log_bug(bugs: list[str], source: str, deep: bool) -> None:
-    """Append to $PROOFLENS_SOUNDNESS_LOG (if set): long runs shrink slowly, this is at once."""
-    path = os.environ.get("PROOFLENS_SOUNDNESS_LOG")
-    if path:
-        with open(path, "a", encoding="utf-8") as handle:
-            handle.write("\n".join(bugs) + f"\n--- program (deep={deep}) ---\n{source}\n")
-
-
-PROFILE = settings(
-    max_examples=EXAMPLES,
-    deadline=None,
-    derandomize=not LONG,
-    suppress_health_check=list(HealthCheck),
-    print_blob=True,
-    database=None,  # no .hypothesis folder in the work tree; failures are logged instead
-)
 
 
 @PROFILE
