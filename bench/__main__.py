@@ -15,12 +15,12 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from bench import corpus, latency, machine, report, run_corpus, scaling
+from bench import corpus, coverage_python, latency, machine, report, run_corpus, scaling
 from bench.peers import crosshair, framac
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
-SECTIONS = ("corpus", "latency", "scaling")
+SECTIONS = ("corpus", "latency", "scaling", "coverage_py")
 
 
 @dataclass(frozen=True)
@@ -109,6 +109,8 @@ def main(argv: list[str] | None = None) -> int:
     if "scaling" in sections:
         results["scaling"] = scaling.run(profile.scaling_functions, list(profile.scaling_args),
                                          log=log)  # fmt: skip
+    if "coverage_py" in sections:
+        results["coverage_py"] = _coverage_py(log)
     results["duration_s"] = round(time.perf_counter() - began, 1)
     os.makedirs(args.out, exist_ok=True)
     with open(os.path.join(args.out, "results.json"), "w", encoding="utf-8") as handle:
@@ -130,6 +132,13 @@ def _corpus(args: argparse.Namespace, budget: float, profile: Profile, log) -> d
             "wrong": run_corpus.wrong_answers(rows),
             "peer_wins": run_corpus.peer_wins(rows),
             "startup_ms": _startup_costs(args, log)}  # fmt: skip
+
+
+def _coverage_py(log) -> dict[str, Any]:
+    """Python coverage on the interpreter's stdlib (bench/coverage_python.py), printed."""
+    data = coverage_python.run(log=log)
+    log(coverage_python.render(data))
+    return {k: v for k, v in data.items() if k != "outcomes"}
 
 
 def _startup_costs(args: argparse.Namespace, log) -> dict[str, float]:
