@@ -6,18 +6,35 @@ Lines and columns are 1-based. `to_json` gives exactly the stable report contrac
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from enum import StrEnum
 from typing import Any
 
-PROPERTIES = (
-    "assertion",
-    "termination",
-    "always-true",
-    "division-by-zero",
-    "signed-overflow",
-    "shift-out-of-range",
-    "array-out-of-bounds",
-    "unsupported",
-)
+
+class Property(StrEnum):
+    """What a result is about (the report's `property`; equal to its string)."""
+
+    ASSERTION = "assertion"
+    TERMINATION = "termination"
+    ALWAYS_TRUE = "always-true"
+    DIVISION_BY_ZERO = "division-by-zero"
+    SIGNED_OVERFLOW = "signed-overflow"
+    SHIFT_OUT_OF_RANGE = "shift-out-of-range"
+    ARRAY_OUT_OF_BOUNDS = "array-out-of-bounds"
+    UNSUPPORTED = "unsupported"
+
+
+class Status(StrEnum):
+    """The answer (the report's `status`; equal to its string). `tested` is in the
+    contract (no failure on N generated inputs) but not produced yet."""
+
+    PROVED = "proved"
+    REFUTED = "refuted"
+    BOUNDED = "bounded"
+    TESTED = "tested"
+    UNKNOWN = "unknown"
+
+
+PROPERTIES = tuple(p.value for p in Property)
 STATUSES = ("proved", "refuted", "bounded", "unknown")
 REPORT_VERSION = 1
 
@@ -119,19 +136,27 @@ class Result:
 
 @dataclass(frozen=True)
 class FunctionReport:
+    """One function's results. `always_true_requested`: the programmer said the function
+    must always return True (see `presentation.always_true_requested`); written to JSON
+    only when set, so reports of other functions keep their exact shape."""
+
     name: str
     line: int
     end_line: int
     results: tuple[Result, ...] = ()
     time_ms: float = 0.0
+    always_true_requested: bool = False
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "name": self.name,
             "line": self.line,
             "end_line": self.end_line,
             "results": [r.to_json() for r in self.results],
         }
+        if self.always_true_requested:
+            data["always_true_requested"] = True
+        return data
 
     @staticmethod
     def from_json(data: dict[str, Any]) -> FunctionReport:
@@ -140,6 +165,7 @@ class FunctionReport:
             line=data["line"],
             end_line=data["end_line"],
             results=tuple(Result.from_json(r) for r in data["results"]),
+            always_true_requested=bool(data.get("always_true_requested", False)),
         )
 
     def shifted(self, lines: int) -> FunctionReport:

@@ -7,19 +7,21 @@ import json
 import os
 import sys
 import time
-from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 
 from prooflens import __version__
-from prooflens.analysis import check, syntax
+from prooflens.analysis import check, presentation, syntax
+from prooflens.analysis.presentation import Severity
 from prooflens.analysis.settings import OPTIONAL_CHECKS, Settings
 from prooflens.analysis.verdicts import FileReport, FunctionReport, Result, report_json
 
 EXIT_OK, EXIT_REFUTED, EXIT_USAGE = 0, 1, 2
 TOOL = f"prooflens {__version__}"
-SEVERITY = {"refuted": "error", "bounded": "note", "unknown": "note", "proved": "info"}
+# Severity in the compiler-style text (`note` as gcc says it, and Vim's quickfix reads it).
+WORDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "info",
+         Severity.HINT: "note"}  # fmt: skip
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -105,8 +107,7 @@ def _check(args: argparse.Namespace) -> int:
     if any(r.error for r in reports) and len(reports) == 1 and not reports[0].functions:
         print(f"prooflens: {reports[0].path}: {reports[0].error}", file=sys.stderr)
         return EXIT_USAGE
-    refuted = any(r.status == "refuted" for f in reports for fn in f.functions for r in fn.results)
-    return EXIT_REFUTED if refuted else EXIT_OK
+    return EXIT_REFUTED if presentation.any_alarm(reports) else EXIT_OK
 
 
 def collect(paths: list[str]) -> tuple[list[str], list[str]]:
@@ -226,27 +227,25 @@ def render(reports: list[FileReport], fmt: str, explain: bool, elapsed: float) -
 def _text_lines(reports: list[FileReport], explain: bool) -> Iterator[str]:
     for report in reports:
         if report.error:
-            yield f"{report.path}:1:1: warning: {report.error}\n"
+            yield f"{report.path}:1:1: {WORDS[presentation.FILE_ERROR]}: {report.error}\n"
         for error in report.syntax_errors:
-            yield f"{report.path}:{error.line}:{error.column}: error: {error.message}\n"
+            where = f"{report.path}:{error.line}:{error.column}"
+            yield f"{where}: {WORDS[presentation.SYNTAX_ERROR]}: {error.message}\n"
         for function in report.functions:
             if not function.results:
                 yield f"{report.path}:{function.line}:1: info: {function.name}: nothing to check\n"
             for result in function.results:
-                yield _finding(report.path, function.name, result)
+                yield _finding(report.path, function, result)
                 if explain:
                     yield from _explanation(result)
 
 
-def _finding(path: str, function: str, result: Result) -> str:
-    severity = SEVERITY[result.status]
-    if result.status == "refuted" and not result.confirmed:
-        severity = "warning"
-    message = result.message
-    if result.status == "refuted" and result.confirmed is None:
-        message += " (not confirmed by a real run)"
-    tag = f"[{result.property}]"
-    return f"{path}:{result.line}:{result.column}: {severity}: {function}: {message} {tag}\n"
+def _finding(path: str, function: FunctionReport, result: Result) -> str:
+    """`path:line:col: severity: function: message [property]`."""
+    word = WORDS[presentation.severity(result, function.always_true_requested)]
+    where = f"{path}:{result.line}:{result.column}"
+    text = presentation.message(result)
+    return f"{where}: {word}: {function.name}: {text} [{result.property}]\n"
 
 
 def _explanation(result: Result) -> Iterator[str]:
@@ -262,9 +261,17 @@ def _explanation(result: Result) -> Iterator[str]:
 
 
 def summary(reports: list[FileReport], elapsed: float) -> str:
-    counts = Counter(r.status for f in reports for fn in f.functions for r in fn.results)
-    functions = sum(len(f.functions) for f in reports)
-    errors = sum(len(f.syntax_errors) for f in reports)
-    parts = [f"{counts[s]} {s}" for s in ("proved", "refuted", "bounded", "unknown")]
-    return (f"prooflens: {len(reports)} files, {functions} functions: {', '.join(parts)}; "
-            f"{errors} syntax errors ({elapsed:.2f} s)")  # fmt: skip
+    """`prooflens: F files, N functions: statuses; syntax errors; severities (time)`."""
+    counted = presentation.counts(reports)
+    statuses = [f"{counted.statuses.get(s, 0)} {s}" for s in ("proved", "refuted", "bounded",
+                                                               "unknown")]  # fmt: skip
+    if counted.statuses.get("tested"):
+        statuses.append(f"{counted.statuses['tested']} tested")
+    alarms = [_plural(counted.severities.get(s, 0), s) for s in (Severity.ERROR, Severity.WARNING)]
+    return (f"prooflens: {counted.files} files, {counted.functions} functions: "
+            f"{', '.join(statuses)}; {counted.syntax_errors} syntax errors; "
+            f"{', '.join(alarms)} ({elapsed:.2f} s)")  # fmt: skip
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}" + ("" if count == 1 else "s")

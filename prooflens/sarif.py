@@ -4,19 +4,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from prooflens.analysis.verdicts import PROPERTIES, FileReport, Result
+from prooflens.analysis import presentation
+from prooflens.analysis.presentation import Severity
+from prooflens.analysis.verdicts import PROPERTIES, FileReport, FunctionReport, Result
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
-LEVEL = {"refuted": "error", "bounded": "note", "unknown": "note"}
+LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note",
+         Severity.HINT: "note"}  # fmt: skip
 
 
 def sarif_report(reports: list[FileReport], tool: str, version: str) -> dict[str, Any]:
     results = [
-        _result(report.path, function.name, result)
+        _result(report.path, function, result)
         for report in reports
         for function in report.functions
         for result in function.results
-        if result.status != "proved"
+        if presentation.is_listed(result, function.always_true_requested)
     ]
     results.extend(_syntax_result(r.path, e.line, e.column, e.message)
                    for r in reports for e in r.syntax_errors)  # fmt: skip
@@ -58,17 +61,16 @@ def _location(path: str, line: int, column: int, message: str | None = None) -> 
     return location
 
 
-def _result(path: str, function: str, result: Result) -> dict[str, Any]:
-    level = LEVEL[result.status]
-    if result.status == "refuted" and result.confirmed is False:
-        level = "note"
+def _result(path: str, function: FunctionReport, result: Result) -> dict[str, Any]:
+    severity = presentation.severity(result, function.always_true_requested)
     sarif: dict[str, Any] = {
         "ruleId": result.property,
-        "level": level,
-        "message": {"text": f"{function}: {result.message}"},
+        "level": LEVEL[severity],
+        "message": {"text": f"{function.name}: {presentation.message(result)}"},
         "locations": [_location(path, result.line, result.column)],
-        "properties": {"status": result.status, "witness": result.witness,
-                       "confirmed": result.confirmed, "certificate": result.certificate},
+        "properties": {"status": result.status, "severity": severity.value,
+                       "witness": result.witness, "confirmed": result.confirmed,
+                       "certificate": result.certificate},
     }  # fmt: skip
     if result.trace:
         steps = [
@@ -83,7 +85,7 @@ def _result(path: str, function: str, result: Result) -> dict[str, Any]:
 def _syntax_result(path: str, line: int, column: int, message: str) -> dict[str, Any]:
     return {
         "ruleId": "syntax-error",
-        "level": "error",
+        "level": LEVEL[presentation.SYNTAX_ERROR],
         "message": {"text": message},
         "locations": [_location(path, line, column)],
     }

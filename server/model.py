@@ -5,7 +5,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from prooflens.analysis.verdicts import FunctionReport, Result
+from prooflens.analysis import presentation
+from prooflens.analysis.presentation import is_failure, is_unknown
+from prooflens.analysis.verdicts import FunctionReport
+
+__all__ = ["BROKEN", "IDLE", "PENDING", "UnitView", "is_failure", "is_unknown", "summary"]
 
 # Unit states besides having a report.
 PENDING = "pending"  # waiting for a worker or for the debounce delay
@@ -28,23 +32,7 @@ class UnitView:
     mode: str = ""  # "quick", "deep" or "budget": which check produced `report`
 
 
-def is_failure(result: Result) -> bool:
-    """A refutation the editor may show as a failure: not disproved by replay."""
-    return result.status == "refuted" and result.confirmed is not False
-
-
-def is_unknown(result: Result) -> bool:
-    """Don't know: unknown, or a counterexample that replay did not confirm."""
-    return result.status == "unknown" or (result.status == "refuted" and result.confirmed is False)
-
-
 def summary(report: FunctionReport) -> str:
-    """The unit's overall verdict: refuted > unknown > bounded > proved."""
-    results = report.results
-    if any(is_failure(r) for r in results):
-        return "refuted"
-    if any(is_unknown(r) for r in results):
-        return "unknown"
-    if any(r.status == "bounded" for r in results):
-        return "bounded"
-    return "proved"
+    """The unit's overall verdict (refuted > unknown > bounded > proved), as the
+    presentation policy decides it: a predicate that can return False is not refuted."""
+    return str(presentation.unit_verdict(report))

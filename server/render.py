@@ -1,8 +1,8 @@
 """Results -> LSP data: diagnostics, code lenses, hover Markdown, inlay hints, status.
 
 Pure functions of a `UnitView` and the document's `LineIndex`; positions leave here in the
-negotiated LSP encoding. A failure is an Error only when replay confirmed it; bounded and
-don't-know results are Information and Hint, never errors.
+negotiated LSP encoding. Severity and wording come from `analysis.presentation` (shared with
+the CLI and SARIF); this module only maps them to LSP.
 """
 
 from __future__ import annotations
@@ -12,6 +12,8 @@ from typing import Any
 
 from lsprotocol import types as lsp
 
+from prooflens.analysis import presentation
+from prooflens.analysis.presentation import Severity
 from prooflens.analysis.verdicts import Result, SyntaxError_, TraceStep
 from prooflens.server.model import BROKEN, PENDING, UnitView, is_failure, is_unknown, summary
 from prooflens.server.positions import UTF16, LineIndex
@@ -28,6 +30,13 @@ CODES = {
     "array-out-of-bounds": "array-out-of-bounds",
     "unsupported": "unsupported",
 }
+SEVERITY = {
+    Severity.ERROR: lsp.DiagnosticSeverity.Error,
+    Severity.WARNING: lsp.DiagnosticSeverity.Warning,
+    Severity.INFO: lsp.DiagnosticSeverity.Information,
+    Severity.HINT: lsp.DiagnosticSeverity.Hint,
+}
+GLYPH = {Severity.ERROR: "✗", Severity.WARNING: "⚠"}  # lens of a refuted unit
 MAX_HINT_CHARS = 60
 MAX_TRACE_ROWS = 40
 VERIFY_COMMAND = "prooflens.verifyFunction"
@@ -61,22 +70,12 @@ def line_range(index: LineIndex, line: int, column: int, encoding: str = UTF16) 
     return lsp.Range(start=start, end=lsp.Position(line=start.line, character=end_char))
 
 
-def _status_word(result: Result) -> str:
-    if is_failure(result):
-        return "refuted" + (" (confirmed by a real run)" if result.confirmed else "")
-    if is_unknown(result):
-        return "don't know"
-    return result.status
+def _requested(view: UnitView) -> bool:
+    """The programmer asked this function to be always true (see `presentation`)."""
+    return view.report is not None and view.report.always_true_requested
 
 
-def _message(result: Result) -> str:
-    """The editor's text for a result: the analysis message; don't-know says why."""
-    if result.status == "refuted" and result.confirmed is False:
-        return f"don't know: counterexample not confirmed ({result.message})"
-    if result.status == "unknown" and not result.message.startswith("don't know"):
-        reason = result.reason or result.message
-        return f"don't know: {reason}"
-    return result.message
+_message = presentation.message
 
 
 # -------------------------------------------------------------------- diagnostics
@@ -99,7 +98,7 @@ def syntax_diagnostics(
             lsp.Diagnostic(
                 range=lsp.Range(start=start, end=end),
                 message=error.message,
-                severity=lsp.DiagnosticSeverity.Error,
+                severity=SEVERITY[presentation.SYNTAX_ERROR],
                 source=SYNTAX_SOURCE,
                 code="syntax-error",
             )
@@ -107,16 +106,12 @@ def syntax_diagnostics(
     return out
 
 
-def _severity(result: Result) -> lsp.DiagnosticSeverity | None:
-    if result.status == "refuted" and result.confirmed is True:
-        return lsp.DiagnosticSeverity.Error
-    if result.status == "refuted" and result.confirmed is None:
-        return lsp.DiagnosticSeverity.Warning  # not replayed: never an error
-    if result.status == "bounded":
-        return lsp.DiagnosticSeverity.Information
-    if is_unknown(result):
-        return lsp.DiagnosticSeverity.Hint
-    return None  # proved: shown by the code lens, not as a diagnostic
+def diagnostic_severity(result: Result, requested: bool = False) -> lsp.DiagnosticSeverity | None:
+    """The LSP severity of a result; None for what only the lens and hover show (proofs,
+    a predicate that can return False)."""
+    if not presentation.is_listed(result, requested):
+        return None
+    return SEVERITY[presentation.severity(result, requested)]
 
 
 def result_diagnostics(
@@ -127,7 +122,7 @@ def result_diagnostics(
         return []
     out = []
     for result in view.report.results:
-        severity = _severity(result)
+        severity = diagnostic_severity(result, _requested(view))
         if severity is None:
             continue
         line = result.line if result.line > 0 else view.name_line
@@ -199,35 +194,36 @@ def lens_title(view: UnitView) -> str:
         return "… verifying"
     verdict = summary(view.report)
     if verdict == "refuted":
-        failures = [r for r in results if is_failure(r)]
-        more = f" (+{len(failures) - 1} more)" if len(failures) > 1 else ""
-        if all(r.confirmed is None for r in failures):  # replay off or no compiler
-            return f"⚠ {failures[0].message} (not confirmed by a real run){more}"
-        return f"✗ {failures[0].message}{more}"
+        alarms = presentation.alarms(view.report)
+        more = f" (+{len(alarms) - 1} more)" if len(alarms) > 1 else ""
+        glyph = GLYPH[presentation.severity(alarms[0], _requested(view))]
+        return f"{glyph} {_message(alarms[0])}{more}"
     if verdict == "unknown":
         first = next(r for r in results if is_unknown(r))
         text = _message(first)
         return "? " + (text if text.startswith("don't know") else f"don't know: {text}")
     if verdict == "bounded":
-        bound = min(r.bound or 0 for r in results if r.status == "bounded")
+        bounded = [r for r in results if r.status in ("bounded", "tested")]
+        if all(r.status == "tested" for r in bounded):
+            return "~ no failure on generated inputs"
+        bound = min(r.bound or 0 for r in bounded if r.status == "bounded")
         return f"~ no failure within {bound} iterations"
     return _proved_title(results)
 
 
 def _proved_title(results: tuple[Result, ...]) -> str:
+    """`✓ proved, terminates (x - y decreases)`; a predicate's answer as a fact."""
     if not results:
         return "· nothing to check"
     parts = []
-    if any(r.property == "always-true" for r in results):
+    always_true = [r for r in results if r.property == "always-true"]
+    if any(r.status == "proved" for r in always_true):
         parts.append("always returns True")
+    elif always_true:  # refuted, not asked for: a fact about the predicate
+        parts.append("can return False")
     termination = [r for r in results if r.property == "termination"]
     if termination:
-        cert = termination[0].certificate
-        if cert:
-            parts.append(f"terminates ({cert})" if "decreas" in cert else
-                         f"terminates ({cert} decreases)")  # fmt: skip
-        else:
-            parts.append("terminates")
+        parts.append(presentation.termination_phrase(termination[0].certificate))
     others = [r for r in results if r.property not in ("always-true", "termination")]
     if others or not parts:
         parts.insert(0, "proved")
@@ -265,10 +261,13 @@ def code_lenses(view: UnitView, index: LineIndex, encoding: str = UTF16) -> list
 # ------------------------------------------------------------------------- hover
 
 
-def result_markdown(name: str, result: Result, mark_line: int | None = None) -> str:
+def result_markdown(
+    name: str, result: Result, mark_line: int | None = None, requested: bool = False
+) -> str:
     """Verdict, inputs, and the trace table or the certificate of one result."""
     head = f"**prooflens** · `{name}` · {result.property} at line {result.line}: "
-    lines = [head + f"**{_status_word(result)}**", "", _message(result)]
+    word = presentation.status_word(result, requested)
+    lines = [head + f"**{word}**", "", _message(result)]
     if result.witness:
         inputs = ", ".join(f"`{k} = {show_value(v)}`" for k, v in result.witness.items())
         lines += ["", f"**Inputs:** {inputs}"]
@@ -309,14 +308,16 @@ def hover_markdown(view: UnitView, line: int, word: str | None = None) -> str | 
     results = view.report.results
     here = [r for r in results if r.line == line]
     if here:
-        return "\n\n---\n\n".join(result_markdown(view.name, r, line) for r in here)
+        return "\n\n---\n\n".join(result_markdown(view.name, r, line, _requested(view))
+                                  for r in here)  # fmt: skip
     if word:
         text = _variable_markdown(view, word)
         if text:
             return text
     through = [r for r in results if any(s.line == line for s in r.trace)]
     if through:
-        return "\n\n---\n\n".join(result_markdown(view.name, r, line) for r in through)
+        return "\n\n---\n\n".join(result_markdown(view.name, r, line, _requested(view))
+                                  for r in through)  # fmt: skip
     if line == view.name_line:
         return function_markdown(view)
     return None
@@ -326,7 +327,7 @@ def function_markdown(view: UnitView) -> str:
     """Every result of the unit (the `show trace` text at the name line)."""
     if view.report is None or not view.report.results:
         return f"**prooflens** · `{view.name}` · {lens_title(view)}"
-    parts = [result_markdown(view.name, r) for r in view.report.results]
+    parts = [result_markdown(view.name, r, None, _requested(view)) for r in view.report.results]
     return "\n\n---\n\n".join(parts)
 
 
@@ -364,7 +365,8 @@ def inlay_hints(
     out = []
     shown: set[int] = set()
     for result in view.report.results:
-        if not is_failure(result) or not result.trace:
+        listed = presentation.is_listed(result, _requested(view))
+        if not is_failure(result) or not listed or not result.trace:
             continue
         last_values: dict[int, TraceStep] = {}
         for step in result.trace:

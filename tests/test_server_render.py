@@ -35,7 +35,7 @@ def view(*results, state="done", report=True):
         (result(confirmed=None), lsp.DiagnosticSeverity.Warning, "non-termination"),
         (result(confirmed=False), lsp.DiagnosticSeverity.Hint, "non-termination"),
         (result("bounded", prop="assertion", bound=10, message="no failure within 10 iterations"),
-         lsp.DiagnosticSeverity.Information, "assertion-failure"),
+         lsp.DiagnosticSeverity.Hint, "assertion-failure"),
         (result("unknown", prop="always-true", reason="timeout 2 s", message="timeout"),
          lsp.DiagnosticSeverity.Hint, "always-false"),
         (result("unknown", prop="unsupported", reason="unsupported call at line 3",
