@@ -117,3 +117,44 @@ def test_python_dash_m_and_explain(files):
     assert done.returncode == 1
     assert "    line 2: a=0, b=0" in done.stdout
     assert "replay: h(a=0, b=0) raised ZeroDivisionError at line 2" in done.stdout
+
+
+PREDICATE = "def is_pos(x):\n    return x > 0\n"
+
+
+def test_a_predicate_that_can_return_false_is_a_note_and_exits_zero(capsys, tmp_path):
+    path = tmp_path / "pred.py"
+    path.write_text(PREDICATE)
+    code, out, _ = run(capsys, str(path))
+    assert code == 0
+    assert f"{path}:1:5: note: is_pos: is_pos can return False: is_pos(x=0) [always-true]" in out
+    assert out.splitlines()[-1].endswith(
+        "0 proved, 1 refuted, 0 bounded, 0 unknown; 0 syntax errors; 0 errors, 0 warnings "
+        f"({out.splitlines()[-1].rsplit('(', 1)[1]}")
+    _, sarif, _ = run(capsys, "--format", "sarif", str(path))
+    assert json.loads(sarif)["runs"][0]["results"] == []
+
+
+def report_with(result, requested=False):
+    from prooflens.analysis.verdicts import FileReport, FunctionReport
+
+    function = FunctionReport("t", 1, 2, (result,), always_true_requested=requested)
+    return [FileReport("m.py", "python", (), (function,))]
+
+
+def test_text_severity_words_follow_the_presentation_policy():
+    from prooflens.analysis.verdicts import Result
+    from prooflens.cli import render
+
+    refuted = Result("always-true", 1, 5, "refuted", "t can return False: t(x=0)",
+                     witness={"x": 0}, confirmed=True)  # fmt: skip
+    assert ": note: t: " in render(report_with(refuted), "text", False, 0.0)
+    assert ": error: t: " in render(report_with(refuted, True), "text", False, 0.0)
+    unconfirmed = Result("assertion", 2, 5, "refuted", "assertion can fail: t(x=0)",
+                         witness={"x": 0}, confirmed=None)  # fmt: skip
+    text = render(report_with(unconfirmed), "text", False, 0.0)
+    assert ": warning: t: assertion can fail: t(x=0) (not confirmed by a real run)" in text
+    assert "0 errors, 1 warning (0.00 s)" in text
+    bounded = Result("assertion", 2, 5, "bounded", "no failure within 10 iterations", bound=10)
+    assert ": note: t: no failure within 10 iterations" in render(report_with(bounded), "text",
+                                                                    False, 0.0)  # fmt: skip

@@ -181,3 +181,52 @@ def test_status_counts():
     assert render.status_counts(views, 2) == {
         "proved": 1, "refuted": 1, "bounded": 0, "unknown": 1, "running": 1, "files": 2
     }  # fmt: skip
+
+
+def predicate(message="g2 can return False: g2(x=5, y=0)"):
+    return result(prop="always-true", message=message, line=1)
+
+
+def asked(*results):
+    return UnitView(URI, "g2", 1, 4, 1, 5,
+                    FunctionReport("g2", 1, 4, tuple(results), always_true_requested=True),
+                    "done", "deep")  # fmt: skip
+
+
+def test_a_predicate_that_can_return_false_is_a_fact_in_lens_and_hover_only():
+    unit = view(predicate())
+    assert render.lens_title(unit) == "✓ can return False"
+    assert render.result_diagnostics(unit, INDEX) == []
+    assert render.inlay_hints(unit, INDEX, 1, 4) == []
+    assert "**can return False**" in render.hover_markdown(unit, 1)
+    proved_loop = result("proved", certificate="x - y", message="terminates")
+    assert render.lens_title(view(predicate(), proved_loop)) == \
+        "✓ can return False, terminates (x - y decreases)"  # fmt: skip
+
+
+def test_a_requested_always_true_that_can_return_false_is_an_error():
+    unit = asked(predicate())
+    assert render.lens_title(unit) == "✗ g2 can return False: g2(x=5, y=0)"
+    (diag,) = render.result_diagnostics(unit, INDEX)
+    assert (diag.severity, diag.code) == (lsp.DiagnosticSeverity.Error, "always-false")
+    assert "**refuted (confirmed by a real run)**" in render.hover_markdown(unit, 1)
+
+
+def test_a_predicate_that_always_returns_false_is_a_warning():
+    unit = view(predicate("g2 always returns False, e.g. g2(x=5, y=0)"))
+    assert render.lens_title(unit) == "⚠ g2 always returns False, e.g. g2(x=5, y=0)"
+    (diag,) = render.result_diagnostics(unit, INDEX)
+    assert diag.severity == lsp.DiagnosticSeverity.Warning
+
+
+def test_lens_leads_with_an_error_over_a_warning():
+    unconfirmed = result(confirmed=None, prop="assertion", message="assertion can fail: g2(1, 2)")
+    title = render.lens_title(view(unconfirmed, result()))
+    assert title == "✗ g2(x=5, y=0) never returns: state repeats (+1 more)"
+    (diag,) = render.result_diagnostics(view(unconfirmed), INDEX)
+    assert diag.message.endswith("(not confirmed by a real run)")
+
+
+def test_status_counts_do_not_count_a_predicate_as_refuted():
+    counts = render.status_counts([view(predicate()), asked(predicate())], 1)
+    assert (counts["proved"], counts["refuted"]) == (1, 1)
