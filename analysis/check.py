@@ -14,9 +14,10 @@ from dataclasses import dataclass, replace
 
 import z3
 
-from prooflens.analysis import interpreter, ir, passes, syntax
+from prooflens.analysis import interpreter, ir, passes, solver, syntax
 from prooflens.analysis.engines import bmc, proof, termination
 from prooflens.analysis.settings import Settings
+from prooflens.analysis.solver import Budget
 from prooflens.analysis.verdicts import FileReport, FunctionReport, Result
 from prooflens.analysis.witness import ReplayOutcome, Witness
 
@@ -85,7 +86,7 @@ class _Context:
     fn: ir.Function
     settings: Settings
     path: str
-    deadline: float
+    budget: Budget  # what the current phase may spend (see `solver`)
     nonlinear: bool = False  # z3 may give up: said in the reason of a timeout
 
 
@@ -93,6 +94,7 @@ def check_unit(
     parsed: syntax.ParsedFile, unit: syntax.Unit, settings: Settings, path: str = "<memory>"
 ) -> FunctionReport:
     began = time.perf_counter()
+    solver.fresh_context()  # the verdicts of a unit never depend on the units before it
     try:
         results = _check_unit(parsed, unit, settings, path)
     except MemoryError:
@@ -116,18 +118,18 @@ def _check_unit(
         return [_unknown("unsupported", lowered.line, lowered.column, lowered.reason)]
     enabled = {k for k in _ALL_KINDS if settings.enabled(k)}
     fn = passes.prepare(lowered, enabled)
-    start = time.monotonic()
+    budget = Budget.of_seconds(settings.timeout_s)
     loops = settings.deep and settings.enabled("termination") and _may_not_stop(fn)
     # With loops to prove terminating, safety gets 60% of the budget and termination the
     # rest (plus whatever safety left over); without, safety gets it all.
     share = 0.6 if loops else 1.0
-    ctx = _Context(parsed, unit, fn, settings, path, start + share * settings.timeout_s,
+    ctx = _Context(parsed, unit, fn, settings, path, budget.part(share),
                    passes.is_nonlinear(fn))  # fmt: skip
     results = _assertion_results(ctx)
     if loops:
         proved = {(r.property, r.line, r.column) for r in results if r.status == "proved"}
-        ctx = replace(ctx, deadline=start + settings.timeout_s)
-        results.extend(_termination_results(ctx, passes.keep_proved_checks(fn, proved)))
+        ctx = replace(ctx, budget=budget)
+        results.extend(_termination_results(ctx, passes.for_termination(fn, proved)))
     results = [_anchor_in_unit(ctx, r) for r in results]
     return sorted(results, key=lambda r: (r.line, r.column, r.property))
 
@@ -179,8 +181,8 @@ def _lower(parsed: syntax.ParsedFile, unit: syntax.Unit, settings: Settings):
 
 def _assertion_results(ctx: _Context) -> list[Result]:
     began = time.perf_counter()
-    query_s = max(0.5, ctx.settings.timeout_s / 3)
-    outcome = bmc.check(ctx.fn, ctx.settings.unwind, ctx.deadline, query_s)
+    query_units = int(max(0.5, ctx.settings.timeout_s / 3) * solver.UNITS_PER_SECOND)
+    outcome = bmc.check(ctx.fn, ctx.settings.unwind, ctx.budget, query_units)
     undecided = [s for s, r in outcome.sites.items() if r.status == "safe" and not outcome.complete]
     proofs = _prove(ctx, undecided) if undecided and ctx.settings.deep else {}
     sites = dict(outcome.sites)
@@ -188,7 +190,7 @@ def _assertion_results(ctx: _Context) -> list[Result]:
     # have said false, or the failure may just need more iterations than the bound.
     unproved = [s for s in undecided if s not in proofs or proofs[s].status != "proved"]
     if unproved and ctx.settings.deep:
-        sites.update(_deeper_witnesses(ctx, unproved, query_s))
+        sites.update(_deeper_witnesses(ctx, unproved, query_units))
     refuted = {s: r for s, r in sites.items() if r.status == "refuted"}
     replays = _replay_all(ctx, refuted, outcome.asserts)
     per_site_ms = (time.perf_counter() - began) * 1000 / max(1, len(outcome.sites))
@@ -202,14 +204,14 @@ def _assertion_results(ctx: _Context) -> list[Result]:
 
 
 def _deeper_witnesses(
-    ctx: _Context, wanted: list[bmc.Site], query_s: float
+    ctx: _Context, wanted: list[bmc.Site], query_units: int
 ) -> dict[bmc.Site, bmc.SiteResult]:
     """BMC again with larger bounds, keeping the refutations of the `wanted` sites."""
     found: dict[bmc.Site, bmc.SiteResult] = {}
     for bound in (ctx.settings.unwind * 4, ctx.settings.unwind * 16):
-        if time.monotonic() >= ctx.deadline or len(found) == len(wanted):
+        if ctx.budget.exhausted() or len(found) == len(wanted):
             break
-        deeper = bmc.check(ctx.fn, bound, ctx.deadline, query_s)
+        deeper = bmc.check(ctx.fn, bound, ctx.budget, query_units)
         for site in wanted:
             result = deeper.sites.get(site)
             if result is not None and result.status == "refuted" and site not in found:
@@ -220,7 +222,7 @@ def _deeper_witnesses(
 def _prove(ctx: _Context, sites: list[bmc.Site]) -> dict:
     """Unbounded proofs (invariants) for the sites BMC could only bound."""
     try:
-        proofs = proof.prove_asserts(ctx.fn, ctx.deadline)
+        proofs = proof.prove_asserts(ctx.fn, ctx.budget)
     except z3.Z3Exception:  # a solver failure costs the proof, not the unit's other results
         log.exception("proof engine failed on %s", ctx.fn.name)
         return {}
@@ -288,7 +290,7 @@ def _refuted(
 
 def _refuted_message(ctx: _Context, stmt: ir.Assert, call: str) -> str:
     if stmt.kind == "always-true":
-        always_false = bmc.can_hold(ctx.fn, "always-true", ctx.settings.unwind, ctx.deadline)
+        always_false = bmc.can_hold(ctx.fn, "always-true", ctx.settings.unwind, ctx.budget)
         if always_false is False:
             return f"{ctx.fn.name} always returns False, e.g. {call}"
         return f"{ctx.fn.name} can return False: {call}"
@@ -386,12 +388,13 @@ def _may_not_stop(fn: ir.Function) -> bool:
     return passes.has_loops(fn) or passes.has_recursion_cutoff(fn)
 
 
-def _termination_results(ctx: _Context, relaxed: ir.Function) -> list[Result]:
-    """Loops and recursion of `relaxed` (the unit without its unproved checks) checked
-    for termination; witnesses are then run on the real unit."""
+def _termination_results(ctx: _Context, unit: passes.TerminationUnit) -> list[Result]:
+    """Loops and recursion of `unit.fn` (see `passes.for_termination`) checked for
+    termination; witnesses are then run on the real unit."""
     began = time.perf_counter()
+    relaxed = unit.fn
     try:
-        verdicts = termination.check_termination(relaxed, ctx.deadline)
+        verdicts = termination.check_termination(relaxed, ctx.budget)
     except z3.Z3Exception as error:  # keep the safety results; termination is don't know
         log.exception("termination engine failed on %s", ctx.fn.name)
         reason = f"solver error: {error}"
@@ -399,7 +402,7 @@ def _termination_results(ctx: _Context, relaxed: ir.Function) -> list[Result]:
                        f"don't know whether this loop stops: {reason}", reason=reason)
                 for s in ir.walk_stmts(relaxed.body) if isinstance(s, ir.Loop)]  # fmt: skip
     elapsed = (time.perf_counter() - began) * 1000 / max(1, len(verdicts))
-    results = [_termination_result(ctx, v, elapsed) for v in verdicts]
+    results = [_termination_result(ctx, v, elapsed, unit.unbounded) for v in verdicts]
     return _outer_needs_inner(results, _nested_loops(relaxed.body))
 
 
@@ -434,13 +437,15 @@ def _outer_needs_inner(
     return out
 
 
-def _termination_result(ctx: _Context, verdict, elapsed_ms: float) -> Result:
+def _termination_result(ctx: _Context, verdict, elapsed_ms: float, unbounded: bool) -> Result:
     line, column = verdict.line, verdict.column
     if verdict.status == "proved":
         return Result("termination", line, column, "proved",
                       f"loop terminates: {verdict.certificate}",
                       certificate=verdict.certificate, time_ms=elapsed_ms)  # fmt: skip
     if verdict.status == "refuted" and verdict.witness is not None:
+        if unbounded:
+            return _stops_only_by_undefined_behaviour(ctx, verdict, elapsed_ms)
         return _nontermination(ctx, verdict, elapsed_ms)
     return Result("termination", line, column, "unknown",
                   f"don't know whether this loop stops: {verdict.reason}",
@@ -472,6 +477,50 @@ def _nontermination(ctx: _Context, verdict, elapsed_ms: float) -> Result:
                   confirmed=real.confirmed, trace=run.trace[:_NONTERMINATION_STEPS],
                   certificate=verdict.certificate, details=details,
                   time_ms=elapsed_ms)  # fmt: skip
+
+
+def _stops_only_by_undefined_behaviour(ctx: _Context, verdict, elapsed_ms: float) -> Result:
+    """A loop that never ends in mathematical integers. C agrees with them until the first
+    undefined behaviour, so the real run either never ends or stops at a failing check:
+    not terminating either way. When the IR run reaches the failing check, it is replayed
+    for real like any counterexample and the loop is refuted as "runs until ..."."""
+    witness: Witness = verdict.witness
+    call = witness.call_text(ctx.fn.name, tuple(p.name for p in ctx.fn.params), ctx.fn.language)
+    run = interpreter.run(ctx.fn, witness.inputs, witness.nondet, max_steps=_UB_SEARCH_STEPS)
+
+    def unknown(reason: str) -> Result:
+        return Result("termination", verdict.line, verdict.column, "unknown",
+                      f"does not terminate without undefined behaviour: {reason}",
+                      reason=reason, time_ms=elapsed_ms)  # fmt: skip
+
+    forever = f"{call} runs forever in mathematical integers"
+    if run.outcome != "failed" or run.failed is None:
+        # No check fails on the way: the C run is the mathematical one, replayed as usual.
+        return _nontermination(ctx, verdict, elapsed_ms)
+    failing = run.failed
+    where = f"the {failing.kind} check at line {failing.span.line} fails ({failing.message})"
+    site = (failing.kind, failing.span.line, failing.span.column)
+    if not ctx.settings.replay:
+        real = ReplayOutcome(None, "replay is off; failure seen in the model run")
+    else:
+        real = _replay_real(ctx, {site: witness}, {site: failing})[site]
+    if real.confirmed is False:
+        log.error("termination by undefined behaviour not reproduced: %s: %s", call, real.detail)
+        return unknown(f"{forever}; in C it should stop by {where}, not seen when run")
+    details = {"kind": "undefined behaviour", "replay": real.detail,
+               "stops_by": {"property": failing.kind, "line": failing.span.line}}  # fmt: skip
+    if real.harness:
+        details["harness"] = real.harness
+    return Result("termination", verdict.line, verdict.column, "refuted",
+                  f"{call} does not terminate: it runs until {where}",
+                  witness=dict(witness.inputs), confirmed=real.confirmed,
+                  trace=run.trace[:_NONTERMINATION_STEPS], details=details,
+                  time_ms=elapsed_ms)  # fmt: skip
+
+
+# How far the IR run of a mathematical non-termination witness looks for the failing
+# check (quadratic growth reaches INT_MAX in about 65,000 iterations).
+_UB_SEARCH_STEPS = 2_000_000
 
 
 def _python_loop_lines(unit: syntax.Unit, line: int) -> tuple[int, int] | None:

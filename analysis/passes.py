@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import z3
 
-from prooflens.analysis import ir, semantics
+from prooflens.analysis import ir, semantics, unbounded
 
 
 def prepare(fn: ir.Function, enabled: set[str]) -> ir.Function:
@@ -62,16 +62,39 @@ def _keep_returns(rewrite):
     return inner
 
 
-def keep_proved_checks(fn: ir.Function, proved: set[tuple[str, int, int]]) -> ir.Function:
-    """`fn` without the asserts not known to hold: executions then go on past such a check
-    (with the wrapped or arbitrary value), a superset of the real ones. Termination is
-    proved on this, so a failing check (C's signed overflow after 2^31 iterations) never
-    counts as the way a loop ends; a proved check may stay, it changes no execution."""
+@dataclass(frozen=True)
+class TerminationUnit:
+    """The function termination is proved on, and whether C's signed arithmetic in it was
+    made mathematical (`unbounded.lift`) because some check of the unit can fail."""
+
+    fn: ir.Function
+    unbounded: bool
+
+
+def for_termination(fn: ir.Function, proved: set[tuple[str, int, int]]) -> TerminationUnit:
+    """The unit termination is proved on. A loop terminates only if it stops without help
+    from a failing check. When every check is proved, no run ever stops at one: `fn` is
+    exact as it is. Otherwise every check goes (a proved check may have been proved only
+    because an earlier, failing one stops the run: `y + 1` cannot overflow in C only
+    because `x + y` overflows first), and signed C arithmetic becomes mathematical, so no
+    wrap-around that only undefined behaviour could cause ends a loop."""
+    checks = {(s.kind, s.span.line, s.span.column) for s in ir.walk_stmts(fn.body)
+              if isinstance(s, ir.Assert) and s.kind != "always-true"}  # fmt: skip
+    if checks <= proved:
+        return TerminationUnit(drop_checks(fn, {"always-true"}), False)
+    relaxed = drop_checks(fn, None)
+    if unbounded.needs_lifting(relaxed):
+        return TerminationUnit(unbounded.lift(relaxed), True)
+    return TerminationUnit(relaxed, False)
+
+
+def drop_checks(fn: ir.Function, kinds: set[str] | None) -> ir.Function:
+    """`fn` without its asserts of `kinds` (all of them for None): runs go on past them.
+    The `always-true` asserts stand before a return, so dropping them changes no run."""
 
     def rewrite(stmt: ir.Stmt) -> list[ir.Stmt]:
-        if isinstance(stmt, ir.Assert):
-            site = (stmt.kind, stmt.span.line, stmt.span.column)
-            return [stmt] if site in proved else []
+        if isinstance(stmt, ir.Assert) and (kinds is None or stmt.kind in kinds):
+            return []
         return [stmt]
 
     return replace(fn, body=_map_body(fn.body, rewrite))

@@ -5,7 +5,6 @@ confirmed by running the real function. No wrong answer is allowed."""
 from __future__ import annotations
 
 import random
-import time
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -16,6 +15,7 @@ from prooflens.analysis.engines.termination import check_termination
 from prooflens.analysis.frontends import python as pyfront
 from prooflens.analysis.replay_nontermination import confirm_python
 from prooflens.analysis.settings import Settings
+from prooflens.analysis.solver import Budget
 
 pytestmark = pytest.mark.e2e  # about a minute: solver calls and real runs per example
 
@@ -67,7 +67,7 @@ def test_no_wrong_termination_answer(source: str, rnd: random.Random) -> None:
     parsed = syntax.parse(source, "python")
     fn = pyfront.lower(parsed, parsed.units[0], Settings())
     assert isinstance(fn, ir.Function), fn
-    verdict = check_termination(fn, time.monotonic() + 3)[0]
+    verdict = check_termination(fn, Budget.of_seconds(3))[0]
     if verdict.status == "proved":
         for _ in range(30):
             x, y = rnd.randint(-60, 60), rnd.randint(-60, 60)

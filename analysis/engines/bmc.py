@@ -14,8 +14,13 @@ from dataclasses import dataclass, field
 
 import z3
 
-from prooflens.analysis import ir, semantics
+from prooflens.analysis import ir, semantics, solver
+from prooflens.analysis.solver import Budget
 from prooflens.analysis.witness import Witness
+
+# Symbolic execution is work too: each statement unrolled is charged to the budget, so a
+# huge unrolling runs out deterministically (not when some clock says so).
+UNITS_PER_STATEMENT = 100
 
 Site = tuple[str, int, int]  # (assert kind, line, column): what a verdict is about
 
@@ -86,14 +91,14 @@ class BmcOutcome:
 
 
 class OutOfTime(Exception):
-    """The unrolling itself ran past the deadline (large bounds, nested loops)."""
+    """The unrolling itself used up the budget (large bounds, nested loops)."""
 
 
 class _Unroller:
-    def __init__(self, fn: ir.Function, bound: int, deadline: float = float("inf")) -> None:
+    def __init__(self, fn: ir.Function, bound: int, budget: Budget) -> None:
         self.fn = fn
         self.bound = bound
-        self.deadline = deadline
+        self.budget = budget
         self.instances: list[_Instance] = []
         self.havocs: list[_Havoc] = []
         self.cutoffs: list[z3.BoolRef] = []  # reachable when an execution exceeds the bound
@@ -108,11 +113,12 @@ class _Unroller:
     # -- statements
 
     def block(self, body: tuple[ir.Stmt, ...], state: _State, frame: _Frame) -> _State:
-        if time.monotonic() > self.deadline:
-            raise OutOfTime
         for stmt in body:
             if state.dead:
                 return state
+            self.budget.spend(UNITS_PER_STATEMENT)
+            if self.budget.exhausted():
+                raise OutOfTime
             state = self.stmt(stmt, state, frame)
         return state
 
@@ -224,10 +230,11 @@ def _merge_values(returns: list[tuple[_State, z3.ExprRef | None]], default: z3.E
 # ---------------------------------------------------------------------------- checking
 
 
-def check(fn: ir.Function, bound: int, deadline: float, query_s: float = 1e9) -> BmcOutcome:
+def check(fn: ir.Function, bound: int, budget: Budget, query_units: int | None = None
+          ) -> BmcOutcome:  # fmt: skip
     """Look for a violation of every assert within `bound` unwindings; no single solver
-    query runs longer than `query_s` (so one hard property does not starve the others)."""
-    unroller = _Unroller(fn, bound, deadline)
+    query spends more than `query_units` (so one hard property does not starve the others)."""
+    unroller = _Unroller(fn, bound, budget)
     try:
         unroller.block(fn.body, unroller.initial(), _Frame())
     except OutOfTime:
@@ -244,18 +251,17 @@ def check(fn: ir.Function, bound: int, deadline: float, query_s: float = 1e9) ->
     solver_ms = 0.0
     sites: dict[Site, SiteResult] = {}
     for site, instances in by_site.items():
-        result = _check_site(fn, unroller, site, instances, min(deadline, _soon(query_s)))
+        result = _check_site(fn, unroller, site, instances, budget, query_units)
         solver_ms += result.solver_ms
         sites[site] = result
-    complete, complete_unknown, ms = _covers_everything(
-        unroller.cutoffs, min(deadline, _soon(query_s))
-    )
+    complete, complete_unknown, ms = _covers_everything(unroller.cutoffs, budget, query_units)
     return BmcOutcome(sites, asserts, complete, complete_unknown, bound, solver_ms + ms)
 
 
 def _timed_out(fn: ir.Function, bound: int) -> BmcOutcome:
     asserts = {site_of(s): s for s in ir.walk_stmts(fn.body) if isinstance(s, ir.Assert)}
-    sites = {site: SiteResult(site, "unknown", reason="timeout") for site in asserts}
+    reason = "solver budget exhausted while unrolling loops"
+    sites = {site: SiteResult(site, "unknown", reason=reason) for site in asserts}
     return BmcOutcome(sites, asserts, False, True, bound, 0.0)
 
 
@@ -264,54 +270,40 @@ def _check_site(
     unroller: _Unroller,
     site: Site,
     instances: list[_Instance],
-    deadline: float,
+    budget: Budget,
+    query_units: int | None,
 ) -> SiteResult:
     violation = z3.Or([z3.And(i.guard, z3.Not(i.cond)) for i in instances] or [z3.BoolVal(False)])
-    solver = z3.Solver()
-    solver.add(violation)
+    query = z3.Solver()
+    query.add(violation)
     began = time.perf_counter()
-    answer = _solve(solver, deadline)
-    if answer == z3.sat:
-        model = solver.model()  # taken first: push/pop below invalidate it
-        model = _small_model(solver, fn, deadline) or model
+    answer = solver.check(query, budget, most=query_units)
+    if answer.sat:
+        assert answer.model is not None  # taken first: push/pop below invalidate it
+        model = _small_model(query, fn, budget) or answer.model
         ms = (time.perf_counter() - began) * 1000
         return SiteResult(site, "refuted", witness_from(model, fn, unroller.havocs), solver_ms=ms)
     ms = (time.perf_counter() - began) * 1000
-    if answer == z3.unsat:
+    if answer.unsat:
         return SiteResult(site, "safe", reachable=bool(instances), solver_ms=ms)
-    return SiteResult(site, "unknown", reason=_why_unknown(solver, deadline), solver_ms=ms)
+    return SiteResult(site, "unknown", reason=answer.reason, solver_ms=ms)
 
 
-def _covers_everything(cutoffs: list[z3.BoolRef], deadline: float) -> tuple[bool, bool, float]:
+def _covers_everything(cutoffs: list[z3.BoolRef], budget: Budget, query_units: int | None
+                       ) -> tuple[bool, bool, float]:  # fmt: skip
     if not cutoffs:
         return True, False, 0.0
-    solver = z3.Solver()
-    solver.add(z3.Or(cutoffs))
     began = time.perf_counter()
-    answer = _solve(solver, deadline)
+    answer = solver.solve([z3.Or(cutoffs)], budget, most=query_units)
     ms = (time.perf_counter() - began) * 1000
-    return answer == z3.unsat, answer == z3.unknown, ms
+    return answer.unsat, answer.unknown, ms
 
 
-def _soon(seconds: float) -> float:
-    return time.monotonic() + seconds
+# A smaller witness is a nicety: each attempt may spend at most this much.
+SMALL_MODEL_UNITS = solver.UNITS_PER_SECOND
 
 
-def _solve(solver: z3.Solver, deadline: float) -> z3.CheckSatResult:
-    remaining_ms = int((deadline - time.monotonic()) * 1000)
-    if remaining_ms <= 0:
-        return z3.unknown
-    solver.set("timeout", remaining_ms)
-    return solver.check()
-
-
-def _why_unknown(solver: z3.Solver, deadline: float) -> str:
-    if time.monotonic() >= deadline - 0.01:
-        return "timeout"
-    return f"solver gave up ({solver.reason_unknown()})"
-
-
-def _small_model(solver: z3.Solver, fn: ir.Function, deadline: float) -> z3.ModelRef | None:
+def _small_model(query: z3.Solver, fn: ir.Function, budget: Budget) -> z3.ModelRef | None:
     """Prefer a witness with small inputs: they read better and replay faster."""
     numeric = [p for p in fn.params if not isinstance(p.type, ir.BoolType)]
     if not numeric:
@@ -321,20 +313,17 @@ def _small_model(solver: z3.Solver, fn: ir.Function, deadline: float) -> z3.Mode
     for limit, near_limits in ((8, False), (128, False), (1 << 16, False), (1 << 8, True)):
         if near_limits and not any(isinstance(p.type, ir.BVType) for p in numeric):
             break
-        solver.push()
+        query.push()
         for param in numeric:
             term = semantics.variable(param.name, param.type)
             wanted = _within(term, param.type, limit)
             if near_limits and isinstance(param.type, ir.BVType):
                 wanted = z3.Or(wanted, _near_limits(term, param.type, limit))
-            solver.add(wanted)
-        remaining = deadline - time.monotonic()
-        solver.set("timeout", max(1, int(min(remaining, 1.0) * 1000)))
-        answer = solver.check() if remaining > 0 else z3.unknown
-        model = solver.model() if answer == z3.sat else None
-        solver.pop()
-        if model is not None:
-            return model
+            query.add(wanted)
+        answer = solver.check(query, budget, most=SMALL_MODEL_UNITS)
+        query.pop()
+        if answer.model is not None:
+            return answer.model
     return None
 
 
@@ -374,10 +363,10 @@ def witness_from(model: z3.ModelRef, fn: ir.Function, havocs: list[_Havoc]) -> W
     return Witness(inputs=inputs, nondet=nondet)
 
 
-def can_hold(fn: ir.Function, kind: str, bound: int, deadline: float) -> bool | None:
+def can_hold(fn: ir.Function, kind: str, bound: int, budget: Budget) -> bool | None:
     """Can some assert of `kind` be reached with its condition true? (e.g. can the function
     ever return True). None when the solver cannot tell."""
-    unroller = _Unroller(fn, bound, deadline)
+    unroller = _Unroller(fn, bound, budget)
     try:
         unroller.block(fn.body, unroller.initial(), _Frame())
     except OutOfTime:
@@ -385,7 +374,5 @@ def can_hold(fn: ir.Function, kind: str, bound: int, deadline: float) -> bool | 
     wanted = [z3.And(i.guard, i.cond) for i in unroller.instances if i.stmt.kind == kind]
     if not wanted:
         return False
-    solver = z3.Solver()
-    solver.add(z3.Or(wanted))
-    answer = _solve(solver, deadline)
-    return None if answer == z3.unknown else answer == z3.sat
+    answer = solver.solve([z3.Or(wanted)], budget)
+    return None if answer.unknown else answer.sat

@@ -9,15 +9,14 @@ known at a loop head (guards before the loop, values the loop never changes, bou
 
 from __future__ import annotations
 
-import time
-
 import z3
 
-from prooflens.analysis import ir
+from prooflens.analysis import ir, solver
 from prooflens.analysis.engines.transition import ChcSystem, Predicate
+from prooflens.analysis.solver import Budget
 
 MAX_ARGS = 12
-QUERY_MS = 400
+QUERY_UNITS = solver.UNITS_PER_SECOND * 2 // 5  # a stuck query costs little
 
 
 def _le(a: z3.ExprRef, b: z3.ExprRef, t: ir.Type, strict: bool) -> z3.BoolRef:
@@ -49,11 +48,11 @@ def candidates(fn: ir.Function, pred: Predicate) -> list[z3.BoolRef]:
 def houdini(
     fn: ir.Function,
     system: ChcSystem,
-    deadline: float,
+    budget: Budget,
     extra: dict[str, list[z3.BoolRef]] | None = None,
 ) -> dict[str, z3.BoolRef]:
     """Per predicate name: a conjunction over its canonical arguments that holds in every
-    reachable state (True when nothing survives or time runs out). `extra` adds
+    reachable state (True when nothing survives or the budget runs out). `extra` adds
     candidates per predicate (e.g. guessed polynomial equalities)."""
     cands = {name: candidates(fn, pred) for name, pred in system.predicates.items()}
     for name, more in (extra or {}).items():
@@ -62,10 +61,10 @@ def houdini(
     while changed:
         changed = False
         for clause in system.clauses:
-            if clause.head is None or time.monotonic() > deadline:
+            if clause.head is None or budget.exhausted():
                 continue
-            changed |= _refine(system, clause, cands, deadline)
-    if time.monotonic() > deadline:
+            changed |= _refine(system, clause, cands, budget)
+    if budget.exhausted():  # the fixpoint may not be reached: nothing is known
         return {name: z3.BoolVal(True) for name in system.predicates}
     return {name: z3.And(*c) if c else z3.BoolVal(True) for name, c in cands.items()}
 
@@ -76,7 +75,7 @@ def _apply(system: ChcSystem, cands, atom: z3.ExprRef) -> list[z3.BoolRef]:
     return [z3.substitute(c, *pairs) for c in cands[atom.decl().name()]]
 
 
-def _refine(system: ChcSystem, clause, cands, deadline: float) -> bool:
+def _refine(system: ChcSystem, clause, cands, budget: Budget) -> bool:
     """Drop the head's candidates this clause does not preserve; True if any dropped."""
     head_name = clause.head.decl().name()
     dropped = False
@@ -85,20 +84,16 @@ def _refine(system: ChcSystem, clause, cands, deadline: float) -> bool:
         if clause.body is not None:
             body += _apply(system, cands, clause.body)
         goals = _apply(system, cands, clause.head)
-        solver = z3.Solver()
-        remaining = int((deadline - time.monotonic()) * 1000)
-        solver.set("timeout", max(10, min(remaining, QUERY_MS)))  # a stuck query costs little
-        solver.add(*body)
-        solver.add(z3.Not(z3.And(*goals)))
-        answer = solver.check()
-        if answer == z3.unsat:
+        answer = solver.solve([*body, z3.Not(z3.And(*goals))], budget, most=QUERY_UNITS)
+        if answer.unsat:
             return dropped
-        if answer != z3.sat:  # cannot tell: drop the nonlinear guesses, then everything
+        if not answer.sat:  # cannot tell: drop the nonlinear guesses, then everything
             linear = [c for c in cands[head_name] if not _nonlinear(c)]
             cands[head_name] = linear if len(linear) < len(cands[head_name]) else []
             dropped = True
             continue
-        model = solver.model()
+        model = answer.model
+        assert model is not None
         keep = [
             c
             for c, g in zip(cands[head_name], goals, strict=False)
@@ -117,13 +112,13 @@ def _nonlinear(term: z3.ExprRef) -> bool:
 
 
 def sampled_candidates(
-    fn: ir.Function, system: ChcSystem, deadline: float
+    fn: ir.Function, system: ChcSystem, budget: Budget
 ) -> dict[str, list[z3.BoolRef]]:
     """Polynomial equalities guessed from runs (`sampling`), per loop-head and loop-exit
     predicate, over the predicate's integer arguments."""
     from prooflens.analysis.engines import sampling
 
-    states = sampling.loop_states(fn, deadline)
+    states = sampling.loop_states(fn)
     out: dict[str, list[z3.BoolRef]] = {}
     for name, pred in system.predicates.items():
         if not name.startswith(("inv", "exit")):

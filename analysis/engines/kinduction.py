@@ -9,38 +9,34 @@ alternative engine to Spacer (`proof.py`); `bench/` compares the two.
 
 from __future__ import annotations
 
-import itertools
-import time
-
 import z3
 
-from prooflens.analysis import ir
+from prooflens.analysis import ir, solver
 from prooflens.analysis.engines import invariants, render, transition
 from prooflens.analysis.engines.proof import SiteProof
 from prooflens.analysis.engines.transition import ChcSystem, Clause, Site
+from prooflens.analysis.solver import Answer, Budget
 
 MAX_K = 6
 _INIT = "<start>"
-_count = itertools.count()
 
 
 def prove_asserts_kind(
-    fn: ir.Function, deadline: float, guesses: bool = False, sites: list[Site] | None = None
+    fn: ir.Function, budget: Budget, guesses: bool = False, sites: list[Site] | None = None
 ) -> dict[Site, SiteProof]:
     """The same contract as `proof.prove_asserts`, by k-induction; with `guesses`, the
     Houdini candidates include polynomial equalities guessed from concrete runs."""
     system = transition.encode_chc(fn)
-    start = time.monotonic()
     extra = None
     if guesses:
-        extra = invariants.sampled_candidates(fn, system, start + (deadline - start) / 3)
-    facts = invariants.houdini(fn, system, start + 2 * (deadline - start) / 3, extra)
+        extra = invariants.sampled_candidates(fn, system, budget.part(1 / 3))
+    facts = invariants.houdini(fn, system, budget.part(1 / 2), extra)
     unfold = _Unfolding(system, facts)
     results: dict[Site, SiteProof] = {}
     for site, queries in system.queries.items():
         if sites is not None and site not in sites:
             continue
-        proof = _prove(unfold, site, queries, deadline, bool(system.depth_queries))
+        proof = _prove(unfold, site, queries, budget, bool(system.depth_queries))
         if proof.status == "proved":
             proof = SiteProof(site, "proved", _certificate(fn, system, facts), None)
         results[site] = proof
@@ -79,14 +75,13 @@ class _Unfolding:
             pairs += list(zip(clause.body.children(), self.states[i][name], strict=True))
         bound = {a.get_id() for a, _ in pairs}
         terms = [clause.constraint] + ([] if clause.head is None else clause.head.children())
-        tag = next(_count)
         seen: set[int] = set()
         for const in (c for term in terms for c in transition.constants(term)):
             if const.get_id() in seen:
                 continue
             seen.add(const.get_id())
             if const.get_id() not in bound and const.get_id() not in self.state_ids:
-                pairs.append((const, z3.Const(f"{const}@k{tag}", const.sort())))
+                pairs.append((const, z3.Const(solver.fresh_name(f"{const}@k"), const.sort())))
         constraint = z3.substitute(clause.constraint, *pairs) if pairs else clause.constraint
         if clause.head is None:
             return name, constraint
@@ -119,33 +114,27 @@ class _Unfolding:
         return z3.And(*parts) if parts else z3.BoolVal(True)
 
 
-def _check(facts: list[z3.BoolRef], deadline: float) -> z3.CheckSatResult | None:
-    ms = int((deadline - time.monotonic()) * 1000)
-    if ms <= 10:
-        return None
-    solver = z3.Solver()
-    solver.set("timeout", ms)
-    solver.add(*facts)
-    return solver.check()
+def _check(facts: list[z3.BoolRef], budget: Budget) -> Answer:
+    return solver.solve(facts, budget)
 
 
-def _prove(unfold: _Unfolding, site: Site, queries, deadline: float, depth: bool) -> SiteProof:
+def _prove(unfold: _Unfolding, site: Site, queries, budget: Budget, depth: bool) -> SiteProof:
     unfold.state(0)
     path: list[z3.BoolRef] = [unfold.loc[0] == unfold.locs[_INIT]]
     steps: list[z3.BoolRef] = []
     for k in range(MAX_K + 1):
-        base = _check([*path, *steps, unfold.bad(queries, k)], deadline)
-        if base == z3.sat and not depth:
+        base = _check([*path, *steps, unfold.bad(queries, k)], budget)
+        if base.sat and not depth:
             return SiteProof(site, "refuted", None, f"fails within {k} steps")
-        if base != z3.unsat:
+        if not base.unsat:
             return SiteProof(site, "unknown", None, "k-induction base case undecided")
         ind = [unfold.strengthen(i) for i in range(k + 1)]
         good = [z3.Not(unfold.bad(queries, i)) for i in range(k)]
-        step_answer = _check([*steps, *ind, *good, unfold.bad(queries, k)], deadline)
-        if step_answer == z3.unsat:
+        step_answer = _check([*steps, *ind, *good, unfold.bad(queries, k)], budget)
+        if step_answer.unsat:
             return SiteProof(site, "proved", f"{k}-inductive with Houdini invariants", None)
-        if step_answer is None:
-            return SiteProof(site, "unknown", None, "time budget exhausted")
+        if step_answer.unknown:
+            return SiteProof(site, "unknown", None, step_answer.reason)
         steps.append(unfold.step(k))
     return SiteProof(site, "unknown", None, f"not {MAX_K}-inductive")
 

@@ -8,16 +8,15 @@ is believed, and rendered back as the loop invariant(s): the certificate.
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 
 import z3
 
-from prooflens.analysis import ir
+from prooflens.analysis import ir, solver
 from prooflens.analysis.engines import render, transition
 from prooflens.analysis.engines.transition import ChcSystem, Clause, Site
+from prooflens.analysis.solver import Budget
 
-MIN_QUERY_MS = 50
 FIRST_SHARE = 0.25  # of the budget for Spacer's first round
 GUESS_SHARE = 0.5  # of what is left, for guess-and-check; Spacer gets the rest again
 
@@ -30,7 +29,7 @@ class SiteProof:
     reason: str | None
 
 
-def prove_asserts(fn: ir.Function, deadline: float) -> dict[Site, SiteProof]:
+def prove_asserts(fn: ir.Function, budget: Budget) -> dict[Site, SiteProof]:
     """A verdict for every assert site of `fn` (see the module docstring)."""
     sites = _sites(fn)
     if not sites:
@@ -47,15 +46,15 @@ def prove_asserts(fn: ir.Function, deadline: float) -> dict[Site, SiteProof]:
     open_sites = [s for s in sites if s not in results]
     nonlinear = [s for s in open_sites if s in _nonlinear_sites(fn) and s not in doubtful]
     if nonlinear:  # Spacer rarely finds nonlinear invariants: guess them first
-        _guess_and_check(fn, nonlinear, _share(deadline, GUESS_SHARE), results)
+        _guess_and_check(fn, nonlinear, budget.part(GUESS_SHARE), results)
     open_sites = [s for s in open_sites if s not in results or results[s].status == "unknown"]
-    _spacer_round(fn, system, open_sites, doubtful, _share(deadline, FIRST_SHARE), results)
+    _spacer_round(fn, system, open_sites, doubtful, budget.part(FIRST_SHARE), results)
     undecided = [s for s in open_sites if results[s].status == "unknown" and s not in doubtful]
     if undecided:
-        _guess_and_check(fn, undecided, _share(deadline, GUESS_SHARE), results)
+        _guess_and_check(fn, undecided, budget.part(GUESS_SHARE), results)
     again = [s for s in open_sites if results[s].status == "unknown" and s not in doubtful]
-    if again:  # what neither settled gets Spacer again, with all the time left
-        _spacer_round(fn, system, again, doubtful, deadline, results)
+    if again:  # what neither settled gets Spacer again, with all the budget left
+        _spacer_round(fn, system, again, doubtful, budget, results)
     return results
 
 
@@ -77,28 +76,22 @@ def _multiplies(expr: ir.Expr) -> bool:
     return False
 
 
-def _share(deadline: float, fraction: float) -> float:
-    now = time.monotonic()
-    return now + fraction * max(0.0, deadline - now)
-
-
-def _spacer_round(fn, system, sites, doubtful, deadline, results) -> None:
+def _spacer_round(fn, system, sites, doubtful, budget: Budget, results) -> None:
     """All sites in one query, then each site still open on its own."""
     if len(sites) > 1:
-        _solve_together(fn, system, sites, doubtful, deadline, results)
+        _solve_together(fn, system, sites, doubtful, budget, results)
     left = [s for s in sites if s not in results or results[s].status == "unknown"]
     for i, site in enumerate(left):
-        share = (deadline - time.monotonic()) / (len(left) - i)
-        results[site] = _solve_one(fn, system, site, doubtful, time.monotonic() + share)
+        results[site] = _solve_one(fn, system, site, doubtful, budget.split(len(left) - i))
 
 
-def _guess_and_check(fn, sites, deadline, results) -> None:
+def _guess_and_check(fn, sites, budget: Budget, results) -> None:
     """Fallback for what Spacer leaves open (typically nonlinear invariants such as
     2 * t == i * (i - 1)): k-induction with Houdini over equalities guessed from runs."""
     from prooflens.analysis.engines.kinduction import prove_asserts_kind
 
     try:
-        found = prove_asserts_kind(fn, deadline, guesses=True, sites=sites)
+        found = prove_asserts_kind(fn, budget, guesses=True, sites=sites)
     except Exception:  # noqa: BLE001 - a failed fallback leaves the sites unknown
         return
     for site in sites:
@@ -143,11 +136,10 @@ class _Outcome:
     reason: str
 
 
-def _solve_together(fn, system, sites, doubtful, deadline, results) -> None:
+def _solve_together(fn, system, sites, doubtful, budget: Budget, results) -> None:
     """One query for all sites: when it is safe, every site is proved at once."""
     queries = [q for s in sites for q in system.queries[s]]
-    budget = (deadline - time.monotonic()) / 2
-    outcome = _spacer(system, queries, doubtful, budget)
+    outcome = _spacer(system, queries, doubtful, budget.part(0.5))
     if outcome.status != "safe":
         return
     certificate = _certificate(fn, system, outcome.model)
@@ -155,8 +147,7 @@ def _solve_together(fn, system, sites, doubtful, deadline, results) -> None:
         results[site] = _proved_or_doubtful(site, certificate, doubtful)
 
 
-def _solve_one(fn, system, site, doubtful, deadline) -> SiteProof:
-    budget = deadline - time.monotonic()
+def _solve_one(fn, system, site, doubtful, budget: Budget) -> SiteProof:
     outcome = _spacer(system, system.queries[site], doubtful, budget)
     if outcome.status == "safe":
         return _proved_or_doubtful(site, _certificate(fn, system, outcome.model), doubtful)
@@ -175,28 +166,24 @@ def _proved_or_doubtful(site: Site, certificate: str | None, doubtful: set[Site]
     return SiteProof(site, "proved", certificate, None)
 
 
-def _spacer(system: ChcSystem, queries: list[Clause], doubtful: set[Site], budget: float):
+# Of a Spacer query's budget, what re-checking its solution may spend.
+VALIDATION_SHARE = 0.25
+
+
+def _spacer(system: ChcSystem, queries: list[Clause], doubtful: set[Site], budget: Budget):
     """Solve the clauses plus `queries`; a safe answer is re-checked before use."""
-    ms = int(budget * 1000)
-    if ms < MIN_QUERY_MS:
-        return _Outcome("unknown", None, "time budget exhausted")
-    solver = z3.SolverFor("HORN")
-    solver.set("timeout", ms)
-    solver.set("spacer.global", True)  # global guidance: without it, sums like t += i diverge
+    horn = z3.SolverFor("HORN")
+    horn.set("spacer.global", True)  # global guidance: without it, sums like t += i diverge
     for clause in system.clauses + queries:
-        solver.add(_quantified(clause))
-    try:
-        answer = solver.check()
-    except z3.Z3Exception as exc:
-        return _Outcome("unknown", None, f"solver error: {exc}")
-    if answer == z3.unsat:
+        horn.add(_quantified(clause))
+    check = budget.part(1 - VALIDATION_SHARE)
+    answer = solver.check(horn, check)
+    if answer.unsat:
         return _Outcome("unsafe", None, "")
-    if answer != z3.sat:
-        why = solver.reason_unknown()
-        if "timeout" in why or "canceled" in why:
-            why = f"timeout ({budget:.1f} s)"
-        return _Outcome("unknown", None, f"the Horn-clause solver gave up: {why}")
-    model = solver.model()
+    if not answer.sat:
+        return _Outcome("unknown", None, f"the Horn-clause solver gave up: {answer.reason}")
+    model = answer.model
+    assert model is not None
     if not _validated(system, system.clauses + queries, model, budget):
         return _Outcome("unknown", None, "the solver's invariant did not re-check")
     return _Outcome("safe", model, "")
@@ -241,7 +228,7 @@ def _table(interp: z3.FuncInterp, pred: transition.Predicate) -> z3.BoolRef:
     return z3.substitute_vars(result, *pred.args)
 
 
-def _validated(system: ChcSystem, clauses: list[Clause], model: z3.ModelRef, budget: float):
+def _validated(system: ChcSystem, clauses: list[Clause], model: z3.ModelRef, budget: Budget):
     """Every clause is valid under the model's predicates (a guard against solver bugs)."""
     for clause in clauses:
         body = clause.constraint
@@ -252,10 +239,7 @@ def _validated(system: ChcSystem, clauses: list[Clause], model: z3.ModelRef, bud
             if clause.head is None
             else interpretation(system, model, clause.head)
         )
-        solver = z3.Solver()
-        solver.set("timeout", max(MIN_QUERY_MS, int(budget * 1000)))
-        solver.add(body, z3.Not(head))
-        if solver.check() != z3.unsat:
+        if not solver.solve([body, z3.Not(head)], budget).unsat:
             return False
     return True
 

@@ -13,12 +13,12 @@ they denote (signed or unsigned), so wrap-around is part of `T`, never ignored.
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 
 import z3
 
-from prooflens.analysis import ir
+from prooflens.analysis import ir, solver
+from prooflens.analysis.solver import Budget
 
 MAX_COEFF = 4
 MAX_COMPONENTS = 3
@@ -69,7 +69,7 @@ def synthesize(
     pre: dict[str, z3.ExprRef],
     post: dict[str, z3.ExprRef],
     types: dict[str, ir.Type],
-    deadline: float,
+    budget: Budget,
     constant_bound: int = MAX_COEFF,
 ) -> Ranking | Failure:
     """A lexicographic linear ranking function for `relation` over the variables `types`."""
@@ -83,19 +83,19 @@ def synthesize(
     remaining = relation
     components: list[dict[str, int]] = []
     for _ in range(MAX_COMPONENTS):
-        status, model = _check([remaining], deadline)
+        status, model = _check([remaining], budget)
         if status == "unsat":
             return Ranking(tuple(components), need_bound)
         if status != "sat":
             return Failure(status)
-        found = _component(remaining, pre_v, post_v, names, need_bound, deadline, model,
+        found = _component(remaining, pre_v, post_v, names, need_bound, budget, model,
                            max(MAX_COEFF, constant_bound))  # fmt: skip
         if isinstance(found, Failure):
             return found
         components.append(found)
         f_pre, f_post = _apply(found, pre_v), _apply(found, post_v)
         remaining = z3.And(remaining, f_post >= f_pre)
-    status, _ = _check([remaining], deadline)
+    status, _ = _check([remaining], budget)
     if status == "unsat":
         return Ranking(tuple(components), need_bound)
     return Failure(f"no lexicographic linear ranking function with {MAX_COMPONENTS} components")
@@ -119,19 +119,14 @@ def _apply(coeffs: dict[str, int], values: dict[str, z3.ExprRef]) -> z3.ExprRef:
     return total
 
 
-def _check(facts: list[z3.BoolRef], deadline: float) -> tuple[str, z3.ModelRef | None]:
-    ms = int((deadline - time.monotonic()) * 1000)
-    if ms <= 10:
-        return "time budget exhausted", None
-    solver = z3.Solver()
-    solver.set("timeout", ms)
-    solver.add(*facts)
-    answer = solver.check()
-    if answer == z3.sat:
-        return "sat", solver.model()
-    if answer == z3.unsat:
+def _check(facts: list[z3.BoolRef], budget: Budget) -> tuple[str, z3.ModelRef | None]:
+    """"sat" with a model, "unsat", or why the solver could not tell."""
+    answer = solver.solve(facts, budget)
+    if answer.sat:
+        return "sat", answer.model
+    if answer.unsat:
         return "unsat", None
-    return f"solver gave up ({solver.reason_unknown()})", None
+    return answer.reason, None
 
 
 Sample = tuple[dict[str, int], dict[str, int]]
@@ -148,18 +143,18 @@ def _sample(model: z3.ModelRef, pre_v, post_v) -> Sample:
     return grab(pre_v), grab(post_v)
 
 
-def _component(relation, pre_v, post_v, names, need_bound, deadline, model, c0_bound):
+def _component(relation, pre_v, post_v, names, need_bound, budget: Budget, model, c0_bound):
     """One lexicographic component (see the module docstring)."""
     samples = [_sample(model, pre_v, post_v)]
     for _ in range(MAX_ROUNDS):
-        coeffs = _fit(samples, names, need_bound, deadline, c0_bound)
+        coeffs = _fit(samples, names, need_bound, budget, c0_bound)
         if coeffs is None:
             return Failure("no linear ranking function fits the sampled iterations")
         f_pre, f_post = _apply(coeffs, pre_v), _apply(coeffs, post_v)
         good = f_pre >= f_post  # signed comparison on the wide bit-vectors
         if need_bound:
             good = z3.And(good, z3.Implies(f_pre > f_post, f_pre >= 0))
-        status, cex = _check([relation, z3.Not(good)], deadline)
+        status, cex = _check([relation, z3.Not(good)], budget)
         if status == "unsat":
             return coeffs
         if status != "sat":
@@ -168,15 +163,11 @@ def _component(relation, pre_v, post_v, names, need_bound, deadline, model, c0_b
     return Failure("ranking function search did not converge")
 
 
-def _fit(samples: list[Sample], names: list[str], need_bound: bool, deadline: float,
+def _fit(samples: list[Sample], names: list[str], need_bound: bool, budget: Budget,
          c0_bound: int):  # fmt: skip
     """Coefficients that never increase on the samples, are >= 0 where they decrease,
     and decrease on as many samples as possible (at least one)."""
     opt = z3.Optimize()
-    ms = int((deadline - time.monotonic()) * 1000)
-    if ms <= 10:
-        return None
-    opt.set("timeout", ms)
     coeff = {n: z3.Int(f"c_{i}") for i, n in enumerate(names)}
     c0 = z3.Int("c0")
     for c in coeff.values():
@@ -194,9 +185,11 @@ def _fit(samples: list[Sample], names: list[str], need_bound: bool, deadline: fl
     opt.add(z3.Or(*strict))
     for c in [*coeff.values(), c0]:  # prefer small certificates
         opt.add_soft(c == 0, weight=0.01)  # type: ignore[arg-type]
-    if opt.check() != z3.sat:
+    answer = solver.check(opt, budget)
+    if not answer.sat:
         return None
-    model = opt.model()
+    model = answer.model
+    assert model is not None
     result = {n: model.eval(coeff[n], model_completion=True).as_long() for n in names}
     result[""] = model.eval(c0, model_completion=True).as_long()
     return {n: c for n, c in result.items() if c or n == ""}

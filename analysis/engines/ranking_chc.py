@@ -10,27 +10,28 @@ candidate decreases on every reachable iteration: the loop terminates.
 from __future__ import annotations
 
 import random
-import time
 
 import z3
 
 from prooflens.analysis import interpreter, ir, semantics
 from prooflens.analysis.engines import proof, ranking
 from prooflens.analysis.engines.transition import ChcSystem, Clause, Iteration
+from prooflens.analysis.solver import Budget
 
 RUNS = 30
 MAX_PAIRS = 200
 
 
-def observed_pairs(fn: ir.Function, loop: ir.Loop, names: list[str], deadline: float):
+def observed_pairs(fn: ir.Function, loop: ir.Loop, names: list[str]):
     """(before, after) values of `names` at consecutive tests of the loop head in runs
-    from random small inputs, the first test having found the condition true."""
+    from random small inputs, the first test having found the condition true (a fixed
+    number of runs and steps: the samples never depend on the machine's speed)."""
     rnd = random.Random(1)
     pairs: list[tuple[dict[str, int], dict[str, int]]] = []
     pre = {n: semantics.variable(n, t) for n, t in fn.variables.items()}
     cond = semantics.encode(loop.cond, pre)
     for run in range(RUNS):
-        if time.monotonic() > deadline or len(pairs) >= MAX_PAIRS:
+        if len(pairs) >= MAX_PAIRS:
             break
         last: list[dict | None] = [None]
 
@@ -45,7 +46,7 @@ def observed_pairs(fn: ir.Function, loop: ir.Loop, names: list[str], deadline: f
                 pairs.append((last[0], values))
             holds = _holds(fn, cond, pre, env)
             last[0] = values if holds else None
-            return len(pairs) >= MAX_PAIRS or time.monotonic() > deadline
+            return len(pairs) >= MAX_PAIRS
 
         inputs = {p.name: (rnd.random() < 0.5 if p.type == ir.BOOL else rnd.randint(-3, 8 + run))
                   for p in fn.params}  # fmt: skip
@@ -67,7 +68,7 @@ def prove_with_spacer(
     it: Iteration,
     types: dict[str, ir.Type],
     constant_bound: int,
-    deadline: float,
+    budget: Budget,
 ) -> ranking.Ranking | None:
     """A single linear ranking function, fitted to runs and proved by Spacer; None if
     either step fails."""
@@ -75,13 +76,13 @@ def prove_with_spacer(
     names = [n for n in types if n in (pred.names if pred else [])]
     if pred is None or not names:
         return None
-    if time.monotonic() >= deadline:
+    if budget.exhausted():
         return None
-    samples = observed_pairs(fn, loop, names, time.monotonic() + (deadline - time.monotonic()) / 3)
+    samples = observed_pairs(fn, loop, names)
     if not samples:
         return None
     need_bound = any(isinstance(types[n], ir.IntType) for n in names)
-    coeffs = ranking._fit(samples, names, need_bound, deadline, constant_bound)
+    coeffs = ranking._fit(samples, names, need_bound, budget.part(0.3), constant_bound)
     if coeffs is None:
         return None
     pre_v = {n: ranking.value(it.pre[n], types[n]) for n in names}
@@ -94,7 +95,7 @@ def prove_with_spacer(
     bad = z3.And(it.start, it.relation(), z3.Not(good))
     link = [(it.pre[n], arg) for n, arg in zip(pred.names, pred.args, strict=True) if n]
     query = Clause(pred.apply(pred.args), z3.substitute(bad, *link), None)
-    outcome = proof._spacer(system, [query], set(), deadline - time.monotonic())
+    outcome = proof._spacer(system, [query], set(), budget)
     if outcome.status != "safe":
         return None
     return ranking.Ranking((coeffs,), need_bound)

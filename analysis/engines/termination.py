@@ -13,14 +13,14 @@ dropped. Recursion beyond the inlining bound is ranked over the arguments.
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
 
 import z3
 
-from prooflens.analysis import interpreter, ir, semantics
+from prooflens.analysis import interpreter, ir, semantics, solver
 from prooflens.analysis.engines import invariants, ranking, ranking_chc, render, transition
 from prooflens.analysis.engines.transition import ChcSystem, Entry, Iteration
+from prooflens.analysis.solver import Budget
 from prooflens.analysis.witness import Witness
 
 MAX_PREFIX = 2
@@ -41,7 +41,7 @@ class LoopVerdict:
     details: dict = field(default_factory=dict)
 
 
-def check_termination(fn: ir.Function, deadline: float) -> list[LoopVerdict]:
+def check_termination(fn: ir.Function, budget: Budget) -> list[LoopVerdict]:
     """One verdict per loop of `fn`, then one per recursive call beyond the bound."""
     loops = transition.loops_of(fn)
     calls = _recursive_calls(fn)
@@ -49,21 +49,20 @@ def check_termination(fn: ir.Function, deadline: float) -> list[LoopVerdict]:
         return []
     try:
         system = transition.encode_chc(fn)
-        start = time.monotonic()
-        facts = invariants.houdini(fn, system, start + (deadline - start) / 4)
+        facts = invariants.houdini(fn, system, budget.part(1 / 4))
     except Exception as exc:  # noqa: BLE001 - an engine bug must not sink the unit
         return [_unknown(loop, f"cannot encode: {exc!r}") for loop in loops]
     verdicts = []
     for i, loop in enumerate(loops):
-        share = (deadline - time.monotonic()) / (len(loops) - i + len(calls))
+        share = budget.split(len(loops) - i + len(calls))
         try:
-            verdicts.append(_loop(fn, system, facts, loop, time.monotonic() + share))
+            verdicts.append(_loop(fn, system, facts, loop, share))
         except Exception as exc:  # noqa: BLE001 - an engine bug must not sink the unit
             verdicts.append(_unknown(loop, f"internal error in the termination engine: {exc!r}"))
     for i, call in enumerate(calls):
-        share = (deadline - time.monotonic()) / (len(calls) - i)
+        share = budget.split(len(calls) - i)
         try:
-            verdicts.append(_recursion(fn, call, -(i + 1), time.monotonic() + share))
+            verdicts.append(_recursion(fn, call, -(i + 1), share))
         except Exception as exc:  # noqa: BLE001
             verdicts.append(LoopVerdict(-(i + 1), call.span.line, call.span.column, "unknown",
                                         None, None, f"internal error: {exc!r}",
@@ -93,7 +92,7 @@ def _head_fact(system: ChcSystem, facts: dict[str, z3.BoolRef], loop_id: int):
     return at
 
 
-def _loop(fn, system, facts, loop: ir.Loop, deadline: float) -> LoopVerdict:
+def _loop(fn, system, facts, loop: ir.Loop, budget: Budget) -> LoopVerdict:
     head = _head_fact(system, facts, loop.loop_id)
     if head is None:
         return LoopVerdict(loop.loop_id, loop.span.line, loop.span.column, "proved",
@@ -106,27 +105,27 @@ def _loop(fn, system, facts, loop: ir.Loop, deadline: float) -> LoopVerdict:
     it = transition.iteration(fn, loop, inner)
     relation = z3.And(head(it.pre), it.start, it.relation())
     types = {n: fn.variables[n] for n in _loop_vars(loop) if n in fn.variables}
-    few = _few_iterations(it, head, deadline)
+    few = _few_iterations(it, head, budget)
     if few is not None:
         return LoopVerdict(loop.loop_id, loop.span.line, loop.span.column, "proved",
                            f"the loop body runs at most {few} time(s)", None, None,
                            {"kind": "bounded iterations"})  # fmt: skip
     bound = ranking.MAX_COEFF * (1 + _largest_constant(loop))
-    found = ranking.synthesize(relation, it.pre, it.post(), types, _part(deadline, 0.4), bound)
+    found = ranking.synthesize(relation, it.pre, it.post(), types, budget.part(0.4), bound)
     if isinstance(found, ranking.Ranking):
         return _proved(fn, loop, found, "ranking function")
     # a ranking function that needs stronger invariants (a diverging loop fails fast here)
     checked = ranking_chc.prove_with_spacer(fn, system, loop, it, types, bound,
-                                            _part(deadline, 0.5))  # fmt: skip
+                                            budget.part(0.5))  # fmt: skip
     if checked is not None:
         return _proved(fn, loop, checked, "ranking function (invariants by Spacer)")
-    refuted = _nontermination(fn, system, loop, it, deadline)
+    refuted = _nontermination(fn, system, loop, it, budget)
     if refuted is not None:
         return refuted
     return _unknown(loop, _why(fn, loop, it, found.reason))
 
 
-def _few_iterations(it: Iteration, head, deadline: float, most: int = 2) -> int | None:
+def _few_iterations(it: Iteration, head, budget: Budget, most: int = 2) -> int | None:
     """k when no run of the (deterministic, loop-free) body makes k + 1 iterations."""
     if it.has_havoc or it.inner_loops or len(it.back) != 1:
         return None
@@ -134,18 +133,14 @@ def _few_iterations(it: Iteration, head, deadline: float, most: int = 2) -> int 
     for k in range(most + 1):
         start = z3.substitute(it.start, *[(it.pre[n], env[n]) for n in it.pre])
         facts.append(start)
-        if _solve(facts, _part(deadline, 0.1)) is None:
-            if _unknown_check(facts, _part(deadline, 0.1)):
-                return None
+        answer = solver.solve(facts, budget.part(0.1))
+        if answer.unknown:
+            return None
+        if answer.unsat:
             return k
         guard, env = _step(it, env)
         facts.append(guard)
     return None
-
-
-def _part(deadline: float, fraction: float) -> float:
-    now = time.monotonic()
-    return now + fraction * max(0.0, deadline - now)
 
 
 def _proved(fn: ir.Function, loop: ir.Loop, found: ranking.Ranking, kind: str) -> LoopVerdict:
@@ -254,7 +249,7 @@ def _ranking_text(fn: ir.Function, found: ranking.Ranking) -> str:
 # ----------------------------------------------------------------- non-termination
 
 
-def _nontermination(fn, system: ChcSystem, loop: ir.Loop, it: Iteration, deadline: float):
+def _nontermination(fn, system: ChcSystem, loop: ir.Loop, it: Iteration, budget: Budget):
     if it.inner_loops or it.has_havoc or len(it.back) != 1:
         return None
     ids = [other.loop_id for other in transition.loops_of(fn)]
@@ -265,12 +260,12 @@ def _nontermination(fn, system: ChcSystem, loop: ir.Loop, it: Iteration, deadlin
     for entry in entries:
         for prefix in range(MAX_PREFIX + 1):
             for period in range(1, MAX_PERIOD + 1):
-                if time.monotonic() > deadline:
+                if budget.exhausted():
                     return None
-                found = _periodic(fn, system, loop, it, entry, state, prefix, period, deadline)
+                found = _periodic(fn, system, loop, it, entry, state, prefix, period, budget)
                 if found is not None:
                     return found
-        found = _recurrent(fn, system, loop, it, entry, state, deadline)
+        found = _recurrent(fn, system, loop, it, entry, state, budget)
         if found is not None:
             return found
     return None
@@ -299,17 +294,12 @@ def _witness(fn: ir.Function, system: ChcSystem, entry: Entry, model) -> Witness
     return Witness(inputs, tuple(nondet))
 
 
-def _solve(facts: list[z3.BoolRef], deadline: float):
-    ms = int((deadline - time.monotonic()) * 1000)
-    if ms <= 10:
-        return None
-    solver = z3.Solver()
-    solver.set("timeout", ms)
-    solver.add(*facts)
-    return solver.model() if solver.check() == z3.sat else None
+def _model(facts: list[z3.BoolRef], budget: Budget) -> z3.ModelRef | None:
+    """A model of `facts`, or None (unsat or undecided: witnesses are only ever looked for)."""
+    return solver.solve(facts, budget).model
 
 
-def _periodic(fn, system, loop, it, entry, state, prefix, period, deadline):
+def _periodic(fn, system, loop, it, entry, state, prefix, period, budget: Budget):
     env = entry.env
     facts = [entry.pc]
     states = [env]
@@ -318,11 +308,11 @@ def _periodic(fn, system, loop, it, entry, state, prefix, period, deadline):
         facts.append(guard)
         states.append(env)
     facts += [states[prefix][n] == states[prefix + period][n] for n in state]
-    model = _solve(facts, deadline)
+    model = _model(facts, budget)
     if model is None:
         return None
     witness = _witness(fn, system, entry, model)
-    observed = _observe_repeat(fn, loop, witness, state, it, deadline)
+    observed = _observe_repeat(fn, loop, witness, state, it)
     if observed is None:
         return None
     first, seen_period = observed
@@ -361,7 +351,7 @@ def _holds(fn: ir.Function, formula: z3.BoolRef, pre: dict, env: dict) -> bool:
     return z3.is_true(z3.simplify(z3.substitute(formula, *pairs)))
 
 
-def _observe_repeat(fn, loop, witness: Witness, state: list[str], it: Iteration, deadline):
+def _observe_repeat(fn, loop, witness: Witness, state: list[str], it: Iteration):
     """Run the IR from the witness; (iteration of first visit, period) when the state at
     the loop head repeats within one activation of the loop, else None. An activation
     ends when the condition is false or another loop's head is tested (re-entering a
@@ -372,8 +362,6 @@ def _observe_repeat(fn, loop, witness: Witness, state: list[str], it: Iteration,
     cond = semantics.encode(loop.cond, it.pre)
 
     def observer(current: ir.Loop, env: dict) -> bool:
-        if time.monotonic() > deadline:
-            return True  # stopped without a repetition: not confirmed
         if current.loop_id != loop.loop_id:
             seen.clear()
             return False
@@ -399,21 +387,19 @@ def _ir_inputs(fn: ir.Function, witness: Witness) -> dict:
     return {p.name: witness.inputs.get(fn.display.get(p.name, p.name), 0) for p in fn.params}
 
 
-def _recurrent(fn, system, loop, it: Iteration, entry: Entry, state, deadline):
+def _recurrent(fn, system, loop, it: Iteration, entry: Entry, state, budget: Budget):
     """A set containing the entry state that no iteration leaves (nor exits from)."""
     base = it.start
     for extra in [z3.BoolVal(True)] + _strengtheners(fn, it, state):
-        if time.monotonic() > deadline:
+        if budget.exhausted():
             return None
         region = z3.And(base, extra)
         guard, post = it.back[0]
         region_post = z3.substitute(region, *[(it.pre[n], post[n]) for n in it.pre])
         leaves = z3.Or(it.exit, z3.And(guard, z3.Not(region_post)), z3.Not(guard))
-        if _solve([region, leaves], deadline) is not None:
+        if not solver.solve([region, leaves], budget).unsat:  # leaves it, or undecided
             continue
-        if _unknown_check([region, leaves], deadline):
-            continue
-        model = _enter(it, entry, region, deadline)
+        model = _enter(it, entry, region, budget)
         if model is None:
             continue
         names = {str(it.pre[n]): _source_name(fn, n) for n in it.pre}
@@ -421,7 +407,7 @@ def _recurrent(fn, system, loop, it: Iteration, entry: Entry, state, deadline):
         if text is None:  # the set must be stated exactly: replay evaluates it
             continue
         witness = _witness(fn, system, entry, model)
-        if not _observe_stays(fn, loop, witness, region, it, deadline):
+        if not _observe_stays(fn, loop, witness, region, it):
             continue
         details = {"kind": "recurrent set", "set": text, "visits": RECURRENT_VISITS,
                    "loop_lines": list(_line_range(loop)),
@@ -431,28 +417,17 @@ def _recurrent(fn, system, loop, it: Iteration, entry: Entry, state, deadline):
     return None
 
 
-def _enter(it: Iteration, entry: Entry, region: z3.BoolRef, deadline: float):
+def _enter(it: Iteration, entry: Entry, region: z3.BoolRef, budget: Budget):
     """A model of the entry path that is inside `region` after 0..MAX_PREFIX iterations."""
     env, guards = entry.env, [entry.pc]
     for _ in range(MAX_PREFIX + 1):
         inside = z3.substitute(region, *[(it.pre[n], env[n]) for n in it.pre])
-        model = _solve([*guards, inside], deadline)
+        model = _model([*guards, inside], budget)
         if model is not None:
             return model
         guard, env = _step(it, env)
         guards.append(guard)
     return None
-
-
-def _unknown_check(facts, deadline) -> bool:
-    """True when z3 cannot decide `facts` (an undecided closure check must not pass)."""
-    ms = int((deadline - time.monotonic()) * 1000)
-    if ms <= 10:
-        return True
-    solver = z3.Solver()
-    solver.set("timeout", ms)
-    solver.add(*facts)
-    return solver.check() != z3.unsat
 
 
 def _strengtheners(fn, it: Iteration, state: list[str]) -> list[z3.BoolRef]:
@@ -480,16 +455,13 @@ def _atoms(formula: z3.ExprRef) -> list[z3.ExprRef]:
     return [formula]
 
 
-def _observe_stays(fn, loop, witness: Witness, region, it: Iteration, deadline) -> bool:
+def _observe_stays(fn, loop, witness: Witness, region, it: Iteration) -> bool:
     """Run the IR from the witness: once the loop head is inside `region` it stays there
     for RECURRENT_VISITS visits (checked on the first 100, then on every 100th)."""
     inside = [0]
     ok = [True]
 
     def observer(current: ir.Loop, env: dict) -> bool:
-        if time.monotonic() > deadline:
-            ok[0] = False
-            return True
         if current.loop_id != loop.loop_id:
             if inside[0]:  # left the loop although the set is closed
                 ok[0] = False
@@ -542,7 +514,7 @@ def _recursive_calls(fn: ir.Function) -> list[ir.Inline]:
     return calls
 
 
-def _recursion(fn: ir.Function, call: ir.Inline, verdict_id: int, deadline: float):
+def _recursion(fn: ir.Function, call: ir.Inline, verdict_id: int, budget: Budget):
     """Rank the arguments of `fn`'s calls to itself: each call's arguments are smaller."""
     line, column = call.span.line, call.span.column
 
@@ -575,7 +547,7 @@ def _recursion(fn: ir.Function, call: ir.Inline, verdict_id: int, deadline: floa
         z3.And(state.pc, *[post[n] == args[n] for n in params]) for _, state, args in first_level
     ])  # fmt: skip
     types = {n: fn.variables[n] for n in params}
-    found = ranking.synthesize(relation, pre, post, types, deadline)
+    found = ranking.synthesize(relation, pre, post, types, budget)
     if isinstance(found, ranking.Failure):
         return unknown(f"no ranking function over the arguments: {found.reason}")
     text = _ranking_text(fn, found).replace("decreases", "decreases at every recursive call", 1)

@@ -16,12 +16,11 @@ always sound; predicates therefore carry only the variables read at or after the
 
 from __future__ import annotations
 
-import itertools
 from dataclasses import dataclass, field
 
 import z3
 
-from prooflens.analysis import ir, semantics
+from prooflens.analysis import ir, semantics, solver
 
 Site = tuple[str, int, int]  # (assert kind, line, column)
 
@@ -98,11 +97,8 @@ class ChcSystem:
     havocs: list[tuple[z3.ExprRef, z3.BoolRef, ir.Type]]
 
 
-_counter = itertools.count()
-
-
 def fresh(name: str, t: ir.Type) -> z3.ExprRef:
-    return semantics.variable(f"{name}!{next(_counter)}", t)
+    return semantics.variable(solver.fresh_name(name), t)
 
 
 def conj(*parts: z3.BoolRef) -> z3.BoolRef:
@@ -326,17 +322,20 @@ class Executor:
             return
         self.calls.append((call, state))
         flow = self.block(call.body, [state])
-        finished = list(flow.normal)
-        if call.target is not None:  # falling off the end gives no value: the run stops
-            self.exits += [s.pc for s in flow.normal]
+        if call.target is None:
+            out.normal += flow.normal + [ret_state for ret_state, _ in flow.returns]
+            return
+        # Falling off the end gives no value: the run stops there (C: the value is
+        # indeterminate; Python: the frontend only inlines functions that return values).
+        self.exits += [s.pc for s in flow.normal]
         for ret_state, value in flow.returns:
-            if call.target is not None and value is not None:
-                new = dict(ret_state.env)
-                new[call.target] = value
-                finished.append(State(ret_state.atom, ret_state.pc, new))
-            elif call.target is None:
-                finished.append(ret_state)
-        out.normal += finished
+            # Every return of the callee continues the caller: one that carries no known
+            # value (a return from inside a summarised loop) gives an arbitrary one.
+            # Dropping it would hide iterations of the caller's loop.
+            new = dict(ret_state.env)
+            new[call.target] = value if value is not None else fresh(
+                f"ret_{call.target}", self.fn.variables[call.target])
+            out.normal.append(State(ret_state.atom, ret_state.pc, new))
 
     # -- loops
 
@@ -480,9 +479,25 @@ class Executor:
         inner = [s for s in ir.walk_stmts(loop.body + loop.update)]
         if any(isinstance(s, ir.Assert | ir.Assume | ir.Return | ir.Inline) for s in inner):
             self.exits.append(state.pc)
-        if any(isinstance(s, ir.Return) for s in inner):
-            out.returns.append((State(state.atom, state.pc, new), None))
+        # A return inside the loop leaves the enclosing frame with its own value, computed
+        # from some state the loop went through: over-approximated by the havocked one.
+        for ret in own_returns(loop.body + loop.update):
+            value = None if ret.value is None else semantics.encode(ret.value, new)
+            out.returns.append((State(state.atom, state.pc, new), value))
         out.normal.append(State(state.atom, pc, new))
+
+
+def own_returns(body: tuple[ir.Stmt, ...]) -> list[ir.Return]:
+    """The `return`s of `body` that leave its own frame (not those of inlined callees)."""
+    found: list[ir.Return] = []
+    for stmt in body:
+        if isinstance(stmt, ir.Return):
+            found.append(stmt)
+        elif isinstance(stmt, ir.If):
+            found += own_returns(stmt.then) + own_returns(stmt.orelse)
+        elif isinstance(stmt, ir.Loop):
+            found += own_returns(stmt.body) + own_returns(stmt.update)
+    return found
 
 
 def _has_own_break(body: tuple[ir.Stmt, ...]) -> bool:

@@ -1,0 +1,182 @@
+"""The one gateway to z3: every query of every engine goes through `check`.
+
+A budget is a number of z3 *resource units* (z3's `rlimit`: a count of the solver's own
+steps), not seconds, so the same input and settings give the same answer on an idle and
+on a loaded machine. Wall-clock time is only a safety net (a multiple of the nominal
+time): when it expires the answer is unknown, never unsat, and the budget counts as spent.
+
+`Budget` is shared by the queries drawn from it: each spends what z3 reports it used, and
+`part` hands a fraction of what is left to a sub-task (spending there spends here too).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from enum import StrEnum
+
+import z3
+
+# Resource units per second of nominal budget: `--timeout 10` is 10 * UNITS_PER_SECOND
+# units. Calibrated on the test corpus (z3 4.13-4.15 spends about 1-3 million per second
+# on these queries); the exact value only has to be fixed, not accurate.
+UNITS_PER_SECOND = 2_000_000
+# The wall-clock safety net: this many times the nominal time of the budget.
+SAFETY_FACTOR = 6.0
+# Below this, a query is not started (z3 needs some units even for trivial queries).
+MIN_QUERY_UNITS = 2_000
+
+
+class Status(StrEnum):
+    SAT = "sat"
+    UNSAT = "unsat"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What one query gave: a model when sat, the reason when unknown."""
+
+    status: Status
+    model: z3.ModelRef | None = None
+    reason: str = ""
+    spent: int = 0
+
+    @property
+    def sat(self) -> bool:
+        return self.status is Status.SAT
+
+    @property
+    def unsat(self) -> bool:
+        return self.status is Status.UNSAT
+
+    @property
+    def unknown(self) -> bool:
+        return self.status is Status.UNKNOWN
+
+
+class Budget:
+    """A deterministic pool of resource units, with its wall-clock safety net."""
+
+    def __init__(self, units: int, safety_deadline: float, parent: Budget | None = None) -> None:
+        self.units = max(0, int(units))
+        self.spent = 0
+        self.safety_deadline = safety_deadline
+        self.parent = parent
+        self.tripped = False  # the safety net expired during one of this budget's queries
+
+    @classmethod
+    def of_seconds(cls, seconds: float) -> Budget:
+        """The budget a nominal time stands for (settings speak seconds)."""
+        units = int(seconds * UNITS_PER_SECOND)
+        return cls(units, time.monotonic() + SAFETY_FACTOR * max(seconds, 0.5))
+
+    @property
+    def remaining(self) -> int:
+        own = self.units - self.spent
+        if self.parent is not None:
+            own = min(own, self.parent.remaining)
+        return max(0, own)
+
+    def exhausted(self) -> bool:
+        return self.remaining < MIN_QUERY_UNITS or self.safety_expired()
+
+    def safety_expired(self) -> bool:
+        return time.monotonic() >= self.safety_deadline or (
+            self.parent is not None and self.parent.safety_expired()
+        )
+
+    def part(self, fraction: float) -> Budget:
+        """A sub-budget of `fraction` of what is left; its spending counts here too."""
+        return Budget(int(self.remaining * fraction), self.safety_deadline, self)
+
+    def split(self, count: int) -> Budget:
+        """An equal share of what is left among `count` remaining tasks."""
+        return self.part(1.0 / max(1, count))
+
+    def spend(self, units: int) -> None:
+        self.spent += units
+        if self.parent is not None:
+            self.parent.spend(units)
+
+    def trip(self) -> None:
+        self.tripped = True
+        if self.parent is not None:
+            self.parent.trip()
+
+
+def unlimited() -> Budget:
+    """For tests and tools outside the pipeline: no unit limit, a one-hour safety net."""
+    return Budget(10**15, time.monotonic() + 3600.0)
+
+
+def check(
+    solver: z3.Solver | z3.Optimize,
+    budget: Budget,
+    *assumptions: z3.BoolRef,
+    most: int | None = None,
+) -> Answer:
+    """Run one query on `solver` within `budget` (and at most `most` units of it)."""
+    units = budget.remaining if most is None else min(budget.remaining, most)
+    if units < MIN_QUERY_UNITS or budget.safety_expired():
+        return Answer(Status.UNKNOWN, reason="solver budget exhausted")
+    safety_ms = max(1, int((budget.safety_deadline - time.monotonic()) * 1000))
+    solver.set("rlimit", units)
+    solver.set("timeout", safety_ms)
+    before = _count()
+    try:
+        result = solver.check(*assumptions)
+    except z3.Z3Exception as error:
+        budget.spend(max(0, _count() - before))
+        return Answer(Status.UNKNOWN, reason=f"solver error: {error}")
+    spent = max(0, _count() - before)
+    budget.spend(spent)
+    if result == z3.sat:
+        return Answer(Status.SAT, solver.model(), spent=spent)
+    if result == z3.unsat:
+        return Answer(Status.UNSAT, spent=spent)
+    return Answer(Status.UNKNOWN, reason=_why_unknown(solver, budget, spent, units), spent=spent)
+
+
+def solve(facts: list[z3.BoolRef], budget: Budget, most: int | None = None) -> Answer:
+    """`check` on a fresh solver holding `facts`."""
+    solver = z3.Solver()
+    solver.add(*facts)
+    return check(solver, budget, most=most)
+
+
+def _why_unknown(solver: z3.Solver | z3.Optimize, budget: Budget, spent: int, units: int) -> str:
+    if budget.safety_expired():
+        budget.trip()
+        return "wall-clock safety limit reached"
+    if spent >= units * 0.9:
+        return "solver budget exhausted"
+    why = solver.reason_unknown()
+    if why in ("canceled", "timeout", "max. resource limit exceeded"):
+        return "solver budget exhausted"
+    return f"solver gave up: {why}" if why else "solver gave up"
+
+
+def _count() -> int:
+    """z3's resource counter for the current context (it only grows)."""
+    probe = z3.Solver()
+    probe.check()
+    stats = probe.statistics()
+    keys = stats.keys()
+    return int(stats.get_key_value("rlimit count")) if "rlimit count" in keys else 0
+
+
+def fresh_name(base: str) -> str:
+    """A constant name unique in the current z3 context. The count lives on the context,
+    so it restarts with `fresh_context` and a unit's names never depend on earlier units."""
+    ctx = z3.main_ctx()
+    number = getattr(ctx, "_prooflens_names", 0)
+    ctx._prooflens_names = number + 1  # type: ignore[attr-defined]
+    return f"{base}!{number}"
+
+
+def fresh_context() -> None:
+    """Give this process a new z3 main context: the answers for one unit then do not
+    depend on what the process solved before (z3's term ids and caches carry over
+    otherwise, and with them its choices)."""
+    z3.z3._main_ctx = None  # noqa: SLF001 - z3 offers no public reset of its main context
