@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import hashlib
 from bisect import bisect_right
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
 from functools import cache
 from typing import Any
 
@@ -180,13 +181,16 @@ def parse(text: str, language: str, old_tree: object | None = None) -> ParsedFil
     tree = parser.parse(data, old_tree) if old_tree is not None else parser.parse(data)
     tmap = _TextMap(text, data)
     root = tree.root_node
-    nodes = _unit_nodes(root, language, data)
-    callees = _callees_by_unit(root, language, nodes)
-    units = tuple(
-        _make_unit(node, name_node, language, tmap, calls)
-        for (node, name_node), calls in zip(nodes, callees, strict=True)
-    )
-    gaps = _gaps(tmap, [(u.start_byte, u.end_byte) for u in units], root, language)
+    if language == "python":
+        units = _python_units(root, tmap, data)
+    else:
+        nodes = _unit_nodes(root, language, data)
+        callees = _callees_by_unit(root, language, nodes)
+        units = tuple(
+            _make_unit(node, name_node, language, tmap, calls)
+            for (node, name_node), calls in zip(nodes, callees, strict=True)
+        )
+    gaps = _gaps(tmap, _outermost([(u.start_byte, u.end_byte) for u in units]), root, language)
     declarations = _declarations(tmap, gaps) if language == "c" else ""
     return ParsedFile(
         language=language,
@@ -271,7 +275,263 @@ def _make_unit(node: Any, name: Any, language: str, tmap: _TextMap, calls: set[s
     )
 
 
+# ---------------------------------------------------------------- Python units
+
+# Statements and clauses a Python function definition may sit in.
+_PY_CONTAINERS = frozenset({
+    "module", "block", "ERROR", "decorated_definition", "if_statement", "elif_clause",
+    "else_clause", "for_statement", "while_statement", "try_statement", "except_clause",
+    "except_group_clause", "finally_clause", "with_statement", "match_statement", "case_clause",
+})  # fmt: skip
+_PY_DEFINITIONS = frozenset({"function_definition", "class_definition", "expression_statement"})
+# Nodes between a unit and its scope that do not make its definition conditional.
+_PY_PLAIN = frozenset({"block", "module", "decorated_definition", "expression_statement"})
+_PY_CALL_QUERY = ("(call function: [(identifier) @callee"
+                  " (attribute attribute: (identifier) @method)])")  # fmt: skip
+
+
+@dataclass(frozen=True)
+class PyEnclosing:
+    """A class or function around a Python unit."""
+
+    kind: str  # "class" | "function"
+    name: str
+    start_byte: int
+    end_byte: int
+
+
+@dataclass(frozen=True)
+class PyScope:
+    """Where a Python unit sits: its decorators (source text without `@`), the classes and
+    functions around it (innermost first), and whether a compound statement of its own
+    scope (`if`, `try`, a loop, `with`, `match`) contains it."""
+
+    decorators: tuple[str, ...] = ()
+    enclosing: tuple[PyEnclosing, ...] = ()
+    conditional: bool = False
+
+    @property
+    def is_method(self) -> bool:
+        return bool(self.enclosing) and self.enclosing[0].kind == "class"
+
+    @property
+    def is_module_level(self) -> bool:
+        return not self.enclosing
+
+
+@dataclass(frozen=True)
+class _PyFound:
+    node: Any
+    name: Any
+    qualname: str
+    parent: int | None  # index of the nearest enclosing function unit
+    method: bool  # defined directly in a class body
+
+
+def _python_units(root: Any, tmap: _TextMap, data: bytes) -> tuple[Unit, ...]:
+    """Every Python function definition (methods, nested functions, lambdas assigned to a
+    name) as a unit named by its dotted path (`Class.method`, `outer.inner`)."""
+    found = _python_unit_nodes(root, tmap, data)
+    callees = _python_callees(root, found)
+    units = []
+    for item, calls in zip(found, callees, strict=True):
+        unit = _make_unit(item.node, item.name, "python", tmap, calls)
+        units.append(replace(unit, name=item.qualname))
+    return tuple(units)
+
+
+def _python_unit_nodes(root: Any, tmap: _TextMap, data: bytes) -> list[_PyFound]:
+    """Function and lambda-assignment nodes in file order. At module level and inside
+    broken code (an ERROR node) only a def at the start of a line counts (after a
+    byte-order mark at most): an indented one there is recovered from broken code."""
+    bom = len(_BOM) if data.startswith(_BOM) else 0
+    found: list[_PyFound] = []
+    # (node, dotted prefix, enclosing function unit, directly in a class, line start needed)
+    stack: list[tuple[Any, str, int | None, bool, bool]] = [
+        (child, "", None, False, True) for child in reversed(root.children)
+    ]
+    while stack:
+        node, prefix, parent, in_class, strict = stack.pop()
+        kind = node.type
+        at_line_start = node.start_point[1] == 0 or (bom > 0 and node.start_byte == bom)
+        if strict and not at_line_start and kind in _PY_DEFINITIONS:
+            continue
+        if kind in ("function_definition", "class_definition"):
+            name = node.child_by_field_name("name")
+            if name is None or name.type != "identifier":
+                continue
+            if at_line_start:  # column 0 is module level, whatever error recovery built
+                prefix, parent, in_class = "", None, False
+            qualname = prefix + tmap.slice(name.start_byte, name.end_byte)
+            inner_parent = parent
+            if kind == "function_definition":
+                found.append(_PyFound(node, name, qualname, parent, in_class))
+                inner_parent = len(found) - 1
+            body = node.child_by_field_name("body")
+            if body is not None:
+                is_class = kind == "class_definition"
+                inside = strict and node.has_error  # a broken body: still only line starts
+                stack.extend((c, qualname + ".", inner_parent, is_class, inside)
+                             for c in reversed(body.children))  # fmt: skip
+        elif kind == "expression_statement":
+            target = _lambda_target(node)
+            if target is not None:
+                qualname = prefix + tmap.slice(target.start_byte, target.end_byte)
+                found.append(_PyFound(node.children[0], target, qualname, parent, in_class))
+        elif kind in _PY_CONTAINERS:
+            strict_inside = kind == "ERROR" or (strict and not at_line_start)
+            stack.extend((c, prefix, parent, in_class, strict_inside)
+                         for c in reversed(node.children))  # fmt: skip
+    return found
+
+
+def _lambda_target(statement: Any) -> Any | None:
+    """`name = lambda ...` (or `name: T = lambda ...`): the name node."""
+    if statement.child_count != 1 or statement.children[0].type != "assignment":
+        return None
+    assignment = statement.children[0]
+    left, right = assignment.child_by_field_name("left"), assignment.child_by_field_name("right")
+    if left is None or right is None or left.type != "identifier" or right.type != "lambda":
+        return None
+    return left
+
+
+def _python_callees(root: Any, found: list[_PyFound]) -> list[set[str]]:
+    """For every unit, the units its calls may reach: `f(...)` a module-level function or
+    one nested in a function around the call; `x.m(...)` any method `m`. A nested unit
+    also depends on the function around it (its free variables, its decorators)."""
+    names = {item.qualname for item in found}
+    methods: dict[str, set[str]] = {}
+    for item in found:
+        if item.method:
+            methods.setdefault(item.qualname.rsplit(".", 1)[-1], set()).add(item.qualname)
+    calls: list[set[str]] = [set() for _ in found]
+    for index, item in enumerate(found):
+        if item.parent is not None:
+            calls[index].add(found[item.parent].qualname)
+    if not found:
+        return calls
+    starts = [item.node.start_byte for item in found]
+    captured = tree_sitter.QueryCursor(_py_call_query()).captures(root)
+    for capture, nodes in captured.items():
+        for ident in nodes:
+            index = _innermost(found, starts, ident.start_byte, ident.end_byte)
+            if index is None:
+                continue
+            name = ident.text.decode("utf-8", "replace")
+            if capture == "method":
+                calls[index].update(methods.get(name, ()))
+                continue
+            scope: int | None = index
+            while scope is not None:  # nested functions of the functions around the call
+                candidate = f"{found[scope].qualname}.{name}"
+                if candidate in names:
+                    calls[index].add(candidate)
+                scope = found[scope].parent
+            if name in names:
+                calls[index].add(name)
+    return calls
+
+
+def _innermost(found: list[_PyFound], starts: list[int], start: int, end: int) -> int | None:
+    """Index of the innermost unit containing bytes [start, end): the last unit starting
+    before them, or the nearest function around it that contains them."""
+    index: int | None = bisect_right(starts, start) - 1
+    while index is not None and index >= 0:
+        node = found[index].node
+        if node.start_byte <= start and end <= node.end_byte:
+            return index
+        index = found[index].parent
+    return None
+
+
+def _ancestors(node: Any) -> Iterator[Any]:
+    node = node.parent
+    while node is not None:
+        yield node
+        node = node.parent
+
+
+@cache
+def _py_call_query() -> tree_sitter.Query:
+    return tree_sitter.Query(_language("python"), _PY_CALL_QUERY)
+
+
+def python_scope(parsed: ParsedFile, unit: Unit) -> PyScope:
+    """Decorators and surrounding classes and functions of a Python unit, read from the
+    tree (a tree that does not match the unit gives the empty scope)."""
+    root = getattr(getattr(parsed, "tree", None), "root_node", None)
+    if root is None:
+        return PyScope()
+    node = root.descendant_for_byte_range(unit.start_byte, unit.end_byte)
+    while node is not None and node.type not in ("function_definition", "assignment"):
+        if node.start_byte != unit.start_byte:
+            return PyScope()
+        node = node.parent
+    if node is None or node.start_byte != unit.start_byte or node.end_byte != unit.end_byte:
+        return PyScope()
+    decorators: list[str] = []
+    parent = node.parent
+    if parent is not None and parent.type == "decorated_definition":
+        for child in parent.children:
+            if child.type == "decorator":
+                decorators.append(child.text.decode("utf-8", "replace").lstrip("@").strip())
+    enclosing: list[PyEnclosing] = []
+    conditional = False
+    ancestor = parent
+    # A unit at column 0 is module level, whatever error recovery built around it.
+    top = (parent if parent is not None and parent.type == "decorated_definition" else node)
+    while ancestor is not None and top.start_point[1] != 0:
+        if ancestor.type in ("class_definition", "function_definition"):
+            name = ancestor.child_by_field_name("name")
+            text = name.text.decode("utf-8", "replace") if name is not None else "?"
+            kind = "class" if ancestor.type == "class_definition" else "function"
+            enclosing.append(PyEnclosing(kind, text, ancestor.start_byte, ancestor.end_byte))
+            if ancestor.start_point[1] == 0:
+                break
+        elif ancestor.type not in _PY_PLAIN and not enclosing:
+            conditional = True
+        ancestor = ancestor.parent
+    if top.start_point[1] == 0:
+        conditional = any(a.type == "ERROR" for a in _ancestors(top))
+    return PyScope(tuple(decorators), tuple(enclosing), conditional)
+
+
+_PY_NEWER = {"type_parameter": "type parameters (PEP 695)",
+             "type_alias_statement": "type statement (PEP 695)"}  # fmt: skip
+
+
+def python_newer_syntax(parsed: ParsedFile, unit: Unit) -> tuple[str, int, int] | None:
+    """(feature, line, column) of syntax in a Python unit that tree-sitter knows but this
+    interpreter's `ast` may not: PEP 695 type parameters and `type` statements, PEP 758
+    `except A, B:` without parentheses."""
+    root = getattr(getattr(parsed, "tree", None), "root_node", None)
+    if root is None:
+        return None
+    node = root.descendant_for_byte_range(unit.start_byte, unit.end_byte)
+    stack = [node] if node is not None else []
+    while stack:
+        current = stack.pop()
+        feature = _PY_NEWER.get(current.type)
+        if current.type == "except_clause" and any(c.type == "," for c in current.children):
+            feature = "except with several types without parentheses (PEP 758)"
+        if feature is not None:
+            return feature, current.start_point[0] + 1, current.start_point[1] + 1
+        if current.type not in ("expression_statement", "comment"):
+            stack.extend(reversed(current.children))
+    return None
+
+
 # --------------------------------------------------------------- outside the units
+
+
+def _outermost(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The spans not inside an earlier one (Python units nest; C units never do)."""
+    out: list[tuple[int, int]] = []
+    for start, end in spans:
+        if not out or start >= out[-1][1]:
+            out.append((start, end))
+    return out
 
 
 def _gaps(
@@ -421,11 +681,13 @@ def edit_tree(tree: Any, old_text: str, start: int, old_end: int, new_text: str)
 
 
 def unit_at(parsed: ParsedFile, line: int) -> Unit | None:
-    """The unit whose lines contain the 1-based `line`, if any."""
+    """The innermost unit whose lines contain the 1-based `line`, if any (a Python method
+    or nested function rather than what contains it)."""
+    found = None
     for unit in parsed.units:
         if unit.line <= line <= unit.end_line:
-            return unit
-    return None
+            found = unit  # units are in start order: a later match is nested in an earlier
+    return found
 
 
 def unit_key(parsed: ParsedFile, unit: Unit, settings_fingerprint: str, tool_version: str) -> str:

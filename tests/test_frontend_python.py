@@ -30,7 +30,8 @@ SETTINGS = Settings()
 def lower_source(source: str, name: str | None = None, **overrides: Any):
     """Lower the function `name` (default: the last one) of `source`."""
     parsed = syntax.parse(textwrap.dedent(source), "python")
-    units = [u for u in parsed.units if name is None or u.name == name]
+    units = [u for u in parsed.units
+             if name is None or u.name == name or u.name.endswith("." + name)]  # fmt: skip
     assert units, f"no unit {name}"
     return frontend.lower(parsed, units[-1], Settings(**overrides) if overrides else SETTINGS)
 
@@ -545,10 +546,8 @@ UNSUPPORTED = [
     ("def f(a):\n    with a:\n        pass\n", "with statement", 2),
     ("def f(a):\n    return 1\n    yield a\n", "yield", 3),
     ("async def f(a):\n    return a\n", "async function", 1),
-    ("def f(a=1):\n    return a\n", "default argument value", 1),
     ("def f(*a):\n    return 1\n", "*args parameter", 1),
-    ("def f(a, *, b):\n    return 1\n", "keyword-only parameter", 1),
-    ("def f(a: str):\n    return 1\n", "parameter annotation str", 1),
+    ("def f(a: str):\n    return 1\n", "parameter type str", 1),
     ("def f(a):\n    return a / 2\n", "true division /", 2),
     ("def f(a):\n    return a & 2\n", "operator &", 2),
     ("def f(a):\n    return a ** a\n", "** with an exponent that is not", 2),
@@ -585,6 +584,41 @@ UNSUPPORTED = [
      "use of the result of g, which may return None", 6),
     ("def g(x):\n    return x\n\ndef f(a):\n    return g(a, a)\n",
      "call to g with 2 arguments (it takes 1)", 5),
+    # units as callers use them (issue 13)
+    ("@other\ndef f(a):\n    return a\n", "decorator @other", 2),
+    ("import functools\n@functools.partial\ndef f(a):\n    return a\n",
+     "decorator @functools.partial", 3),
+    ("@staticmethod\ndef f(a):\n    return a\n", "decorator @staticmethod", 2),
+    ("def f(a: float):\n    return a\n", "parameter type float", 1),
+    ("def f(a) -> float:\n    return a\n", "return type float", 1),
+    ("def f(a: 'list[int]'):\n    return a\n", "parameter type 'list[int]'", 1),
+    ("def f(a=None):\n    return a\n", "parameter a with default None", 1),
+    ("def f(a=1.5):\n    return a\n", "parameter type float (default of a)", 1),
+    ("def f(a=g()):\n    return a\n", "parameter a with default g()", 1),
+    ("def f(a: bool = 2):\n    return a\n", "bool parameter a with an int default", 1),
+    ("def f(a):\n    b = a\n    if b:\n        raise ValueError\n    return a\n",
+     "raise statement", 4),
+    ("def f(a):\n    if a:\n        raise ValueError\n    else:\n        a = 1\n",
+     "raise statement", 3),
+    ("N = 1\ndef f(a):\n    global N\n    N = a\n", "global statement for N, which is not", 3),
+    ("N = []\ndef f(a):\n    return N\n", "global name N (a module-level variable)", 3),
+    ("N = 'x'\ndef f(a):\n    return N\n", "global name N (a str constant)", 3),
+    ("N = 1\nN = 2\ndef f(a):\n    return N\n", "global name N", 4),
+    ("N = 1\ndef g():\n    global N\n    N += 1\ndef f(a):\n    return N\n",
+     "global name N (a global assigned in a function)", 6),
+    ("abs = max\ndef f(a):\n    return abs(a)\n", "call to abs", 3),
+    ("def f(a):\n    return divmod(a, 2)\n", "divmod outside", 2),
+    ("def f(a):\n    return pow(a, 2, 5)\n", "pow with 3 arguments", 2),
+    ("class K:\n    def f(self, a):\n        return self\n", "use of self", 3),
+    ("def o(a):\n    def f(b):\n        return g(b)\n    def g(c):\n        return c\n",
+     "free variable g (a function)", 3),
+    ("def o(a: float):\n    def f(b):\n        return a + b\n    return f\n",
+     "free variable a (annotated float)", 3),
+    ("class K:\n    def o(self):\n        def f(b):\n            return self\n",
+     "free variable self (an object)", 4),
+    ("def f[T](a):\n    return a\n", "syntax (Python 3.12+): type parameters (PEP 695)", 1),
+    ("def f(a):\n    try:\n        pass\n    except A, B:\n        pass\n",
+     "syntax (Python 3.12+): except with several types", 4),
 ]
 
 

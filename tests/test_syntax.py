@@ -18,6 +18,8 @@ from prooflens.analysis.syntax import (
     encode,
     language_for_path,
     parse,
+    python_newer_syntax,
+    python_scope,
     unit_at,
     unit_key,
 )
@@ -68,6 +70,7 @@ PY_UNITS = [
     ("f", 5, 1, 7, 22, 5, 5, ("f", "g"), False),
     ("g", 9, 1, 12, 12, 9, 5, ("h",), False),
     ("a", 14, 1, 15, 8, 14, 11, (), False),
+    ("K.method", 18, 5, 19, 19, 18, 9, ("f",), False),
     ("h", 21, 1, 22, 30, 21, 5, (), False),
 ]
 C_UNITS = [
@@ -109,7 +112,8 @@ def check_consistent(parsed: ParsedFile) -> None:
         assert unit.text_hash == hashlib.sha256(raw).hexdigest()
         assert data[unit.start_byte : unit.end_byte] == encode(unit.text)
         name_at = char_offset(text, unit.name_line, unit.name_column)
-        assert text[name_at : name_at + len(unit.name)] == unit.name
+        short = unit.name.rsplit(".", 1)[-1]  # a Python method or nested function: `K.m`
+        assert text[name_at : name_at + len(short)] == short
     for error in parsed.syntax_errors:
         assert 1 <= error.line <= error.end_line
         assert error.message
@@ -197,10 +201,80 @@ def test_bom_and_recovered_defs(language: str, source: str, expected: list[tuple
     check_consistent(parsed)
 
 
-def test_methods_and_nested_functions_are_not_units() -> None:
-    source = "def outer():\n    def inner():\n        return 1\n    return inner()\n"
+PY_NESTED = """class K:
+    @staticmethod
+    def m(x):
+        return x
+    f = lambda self: 1
+    def n(self, x):
+        return self.m(x) + g(x)
+if X:
+    def g(): pass
+h: int = lambda y: y
+def outer(a):
+    inner = lambda q: q + a
+    def f2(x):
+        return inner(x) + f2(x) + g()
+    return 1
+@lru_cache(maxsize=None)
+def g(x):
+    return x
+"""
+
+
+def test_methods_nested_functions_and_named_lambdas_are_units() -> None:
+    """Every def is a unit named by its dotted path; callees: a bare call reaches module
+    functions and functions nested around it, `x.m()` any method m; a nested unit also
+    depends on the function around it."""
+    parsed = parse(PY_NESTED, "python")
+    assert [(u.name, u.line, u.column, u.callees) for u in parsed.units] == [
+        ("K.m", 3, 5, ()),
+        ("K.f", 5, 5, ()),
+        ("K.n", 6, 5, ("K.m", "g")),
+        ("g", 9, 5, ()),
+        ("h", 10, 1, ()),
+        ("outer", 11, 1, ()),
+        ("outer.inner", 12, 5, ("outer",)),
+        ("outer.f2", 13, 5, ("g", "outer", "outer.f2", "outer.inner")),
+        ("g", 17, 1, ()),
+    ]
+    check_consistent(parsed)
+    # the module text outside the outermost units: class and `if` headers, decorators
+    assert parsed.context == "class K:\n    @staticmethod\nif X:\n@lru_cache(maxsize=None)"
+
+
+def test_python_scope_of_units() -> None:
+    parsed = parse(PY_NESTED, "python")
+    scopes = {(u.name, u.line): python_scope(parsed, u) for u in parsed.units}
+    method = scopes[("K.m", 3)]
+    assert method.decorators == ("staticmethod",) and method.is_method
+    assert [e.name for e in scopes[("outer.f2", 13)].enclosing] == ["outer"]
+    assert scopes[("g", 9)].conditional and scopes[("g", 9)].is_module_level
+    assert scopes[("g", 17)].decorators == ("lru_cache(maxsize=None)",)
+    assert not scopes[("h", 10)].conditional and scopes[("h", 10)].is_module_level
+
+
+@pytest.mark.parametrize(
+    ("source", "feature", "line"),
+    [("def f[T](x):\n    return x\n", "type parameters (PEP 695)", 1),
+     ("def f(x):\n    type X = int\n    return x\n", "type statement (PEP 695)", 2),
+     ("def f(x):\n    try:\n        pass\n    except A, B:\n        pass\n",
+      "except with several types without parentheses (PEP 758)", 4),
+     ("def f(x):\n    return x\n", None, 0)],
+)  # fmt: skip
+def test_python_syntax_newer_than_the_interpreter(source: str, feature: str | None,
+                                                  line: int) -> None:  # fmt: skip
     parsed = parse(source, "python")
-    assert [(u.name, u.callees) for u in parsed.units] == [("outer", ())]
+    assert not parsed.syntax_errors  # tree-sitter knows the syntax: no error is claimed
+    found = python_newer_syntax(parsed, parsed.units[0])
+    assert (found[:2] if found else None) == ((feature, line) if feature else None)
+
+
+def test_unit_at_prefers_the_innermost_unit() -> None:
+    parsed = parse(PY_NESTED, "python")
+    assert unit_at(parsed, 3).name == "K.m"
+    assert unit_at(parsed, 14).name == "outer.f2"
+    assert unit_at(parsed, 15).name == "outer"
 
 
 # ------------------------------------------------------------------ syntax errors

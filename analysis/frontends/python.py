@@ -28,12 +28,17 @@ Checks under a short-circuit (`and`, `or`, `x if c else y`, chained comparisons)
 from __future__ import annotations
 
 import ast
-import warnings
-from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from prooflens.analysis import ir
+from prooflens.analysis.frontends.python_base import Source as _Source
+from prooflens.analysis.frontends.python_base import Unsupported as _Unsupported
+from prooflens.analysis.frontends.python_base import is_docstring as _is_docstring
+from prooflens.analysis.frontends.python_base import pos as _pos
+from prooflens.analysis.frontends.python_base import walk_own as _walk_own
+from prooflens.analysis.frontends.python_module import ModuleInfo, constant_value, module_info
+from prooflens.analysis.frontends.python_units import ParsedUnit, free_variables, parse_unit
 from prooflens.analysis.settings import Settings
 
 if TYPE_CHECKING:
@@ -43,7 +48,8 @@ MAX_POWER = 64  # largest `x ** n` lowered to multiplications (non-constant base
 MAX_FOLDED_POWER = 4096  # largest `c ** n` folded when both are constants
 MAX_NESTING = 300  # deepest expression lowered (AST depth, counted across inlined calls)
 MAX_INLINES = 2000  # inlined calls per function before giving up (size guard)
-BUILTIN_CALLS = frozenset({"abs", "min", "max", "isinstance", "range", "int", "bool"})
+BUILTIN_CALLS = frozenset({"abs", "min", "max", "isinstance", "range", "int", "bool", "divmod",
+                           "pow"})  # fmt: skip
 
 _STMT_NAMES: dict[type, str] = {
     ast.Try: "try statement", ast.With: "with statement", ast.Raise: "raise statement",
@@ -97,23 +103,15 @@ def lower(parsed: ParsedFile, unit: Unit, settings: Settings) -> ir.Function | i
 def _lower(parsed: ParsedFile, unit: Unit, settings: Settings) -> ir.Function:
     """Lower, re-running with widened variable types until every type is consistent."""
     forced: set[str] = set()
-    units = _function_units(parsed)
+    module = module_info(parsed)
     while True:
-        lowerer = _Lowerer(parsed, units, settings, frozenset(forced))
+        lowerer = _Lowerer(parsed, module, settings, frozenset(forced))
         try:
             return lowerer.function(unit)
         except _Retype as retype:
             if retype.name in forced:  # cannot happen: widening is monotone
                 raise _Unsupported(f"variable {retype.name} of mixed type", unit.line) from None
             forced.add(retype.name)
-
-
-class _Unsupported(Exception):
-    def __init__(self, construct: str, line: int, column: int = 1) -> None:
-        super().__init__(construct)
-        self.construct = construct
-        self.line = line
-        self.column = column
 
 
 class _Retype(Exception):
@@ -123,119 +121,6 @@ class _Retype(Exception):
         super().__init__(name)
         self.name = name
 
-
-def _function_units(parsed: ParsedFile) -> dict[str, Unit]:
-    """Top-level Python functions of the file by name; a later definition wins, as at
-    run time."""
-    found: dict[str, Unit] = {}
-    for unit in parsed.units:
-        if unit.language == "python" and unit.column == 1:
-            found[unit.name] = unit
-    return found
-
-
-# ----------------------------------------------------------------------- source text
-
-
-@dataclass(frozen=True)
-class _Source:
-    """The parsed text of one unit and the map from `ast` positions to file positions."""
-
-    lines: tuple[str, ...]
-    line_shift: int
-
-    def pos(self, lineno: int, col_offset: int) -> tuple[int, int]:
-        """File (line, 1-based character column) of an `ast` (line, byte offset)."""
-        text = self.lines[lineno - 1] if 0 < lineno <= len(self.lines) else ""
-        column = len(text.encode("utf-8")[:col_offset].decode("utf-8", "replace")) + 1
-        return lineno + self.line_shift, column
-
-    def span(self, node: ast.AST) -> ir.Span:
-        line, column = self.pos(node.lineno, node.col_offset)  # type: ignore[attr-defined]
-        end_lineno = getattr(node, "end_lineno", None) or node.lineno  # type: ignore[attr-defined]
-        end_offset = getattr(node, "end_col_offset", None)
-        if end_offset is None:
-            return ir.Span(line, column, line, column)
-        end_line, end_column = self.pos(end_lineno, end_offset)
-        return ir.Span(line, column, end_line, max(end_column - 1, 1))
-
-    def keyword_span(self, node: ast.stmt, keyword: str) -> ir.Span:
-        line, column = self.pos(node.lineno, node.col_offset)
-        return ir.Span(line, column, line, column + len(keyword) - 1)
-
-    def segment(self, node: ast.AST) -> str:
-        return ast.get_source_segment("\n".join(self.lines), node) or ast.unparse(node)
-
-
-@dataclass(frozen=True)
-class _Parsed:
-    fdef: ast.FunctionDef
-    source: _Source
-
-
-def _parse_unit(parsed: ParsedFile, unit: Unit) -> _Parsed:
-    """`ast` of the unit's `def`; positions are shifted to the file's."""
-    text = unit.text
-    shift = unit.line - 1
-    if unit.column > 1:  # an indented def: parse it inside a dummy block
-        file_lines = parsed.text.splitlines()
-        prefix = ""
-        if unit.line <= len(file_lines):
-            prefix = file_lines[unit.line - 1][: unit.column - 1]
-        if prefix.strip():
-            prefix = " " * (unit.column - 1)
-        text = "if True:\n" + prefix + text
-        shift -= 1
-    try:
-        with warnings.catch_warnings():  # e.g. SyntaxWarning: not for the editor's stderr
-            warnings.simplefilter("ignore")
-            module = ast.parse(text)
-    except (RecursionError, MemoryError):
-        raise _Unsupported("expression nested too deeply", unit.line, unit.column) from None
-    except SyntaxError as exc:
-        message = (exc.msg or "syntax error").lower()
-        if "too many nested" in message or "too complex" in message:
-            raise _Unsupported("expression nested too deeply", unit.line, unit.column) from None
-        line = (exc.lineno or 1) + shift
-        raise _Unsupported(f"syntax error ({exc.msg})", line, exc.offset or 1) from None
-    except ValueError as exc:  # e.g. null bytes in the source
-        raise _Unsupported(f"unparseable source ({exc})", unit.line, unit.column) from None
-    node = module.body[0] if module.body else None
-    if isinstance(node, ast.If):
-        node = node.body[0]
-    source = _Source(tuple(text.splitlines()), shift)
-    if isinstance(node, ast.AsyncFunctionDef):
-        raise _Unsupported("async function", *source.pos(node.lineno, node.col_offset))
-    if not isinstance(node, ast.FunctionDef):
-        raise _Unsupported("unit that is not a function definition", unit.line, unit.column)
-    if node.decorator_list or _decorated(parsed, unit):
-        raise _Unsupported("decorator", unit.line, unit.column)
-    return _Parsed(node, source)
-
-
-def _decorated(parsed: ParsedFile, unit: Unit) -> bool:
-    """Is the unit's `def` decorated? (The unit's text starts at `def`, after them.)"""
-    tree = getattr(parsed, "tree", None)
-    root = getattr(tree, "root_node", None)
-    start, end = getattr(unit, "start_byte", None), getattr(unit, "end_byte", None)
-    if root is not None and start is not None and end is not None:
-        node = root.descendant_for_byte_range(start, end)
-        parent = node.parent if node is not None else None
-        if parent is not None and node.type == "function_definition":
-            return parent.type == "decorated_definition"
-    return _decorated_above(parsed.text, unit.line)
-
-
-def _decorated_above(text: str, line: int) -> bool:
-    """Does a decorator line precede the `def` on `line`? (Fallback without a tree.)"""
-    lines = text.splitlines()
-    index = line - 2
-    while 0 <= index < len(lines):
-        stripped = lines[index].strip()
-        if stripped and not stripped.startswith("#"):
-            return stripped.startswith("@")
-        index -= 1
-    return False
 
 
 # --------------------------------------------------------------------- lowering state
@@ -252,6 +137,7 @@ class _Frame:
     locals: frozenset[str]
     depth: int
     precondition: bool = False  # lowering a leading assert of the unit: checks are assumes
+    receiver: str | None = None  # a method's `self`/`cls`: objects are not modelled
     returns: list[ir.Expr | None] = field(default_factory=list)
     loops: list[list[frozenset[str]]] = field(default_factory=list)  # break states per loop
 
@@ -289,24 +175,73 @@ def _int(value: int, span: ir.Span = ir.NO_SPAN) -> ir.Const:
     return ir.Const(value, ir.INT, span)
 
 
-def _param_type(arg: ast.arg, source: _Source) -> ir.Type | None:
-    """INT or BOOL from an `int`/`bool` annotation; None when unannotated."""
-    ann = arg.annotation
+def _annotation_type(ann: ast.expr | None, source: _Source, what: str) -> ir.Type | None:
+    """INT or BOOL from an `int`/`bool` annotation; None when there is none."""
     if ann is None:
         return None
     if isinstance(ann, ast.Name) and ann.id in ("int", "bool"):
         return ir.BOOL if ann.id == "bool" else ir.INT
     if isinstance(ann, ast.Constant) and ann.value in ("int", "bool"):
         return ir.BOOL if ann.value == "bool" else ir.INT
-    raise _Unsupported(f"parameter annotation {source.segment(ann)}", *_pos(source, ann))
+    raise _Unsupported(f"{what} type {source.segment(ann)}", *_pos(source, ann))
 
 
-def _pos(source: _Source, node: ast.AST) -> tuple[int, int]:
-    return source.pos(node.lineno, node.col_offset)  # type: ignore[attr-defined]
+def _default_type(
+    default: ast.expr, source: _Source, module: ModuleInfo, param: str
+) -> ir.Type:
+    """The type a parameter's default value suggests (the parameter itself stays free)."""
+    if isinstance(default, ast.Constant) and default.value is None:
+        raise _Unsupported(f"parameter {param} with default None (Optional is not modelled)",
+                           *_pos(source, default))  # fmt: skip
+    if isinstance(default, ast.Constant) and type(default.value) not in (int, bool):
+        raise _Unsupported(f"parameter type {type(default.value).__name__} (default of {param})",
+                           *_pos(source, default))  # fmt: skip
+    value = constant_value(default, module.constants)
+    if value is None:
+        raise _Unsupported(f"parameter {param} with default {source.segment(default)[:40]}",
+                           *_pos(source, default))  # fmt: skip
+    return ir.BOOL if isinstance(value, bool) else ir.INT
 
 
-def _check_signature(fdef: ast.FunctionDef, source: _Source) -> None:
-    """Only plain positional parameters: no defaults, *args, **kwargs, keyword-only."""
+def _signature(unit: ParsedUnit, module: ModuleInfo) -> list[tuple[ast.arg, ir.Type]]:
+    """The parameters a caller passes, with their types (from the annotation, else the
+    default, else INT): positional, then keyword-only; `self`/`cls` of a method is left
+    out (it is an input only if the body reads it, which is unsupported)."""
+    fdef, source = unit.fdef, unit.source
+    args = fdef.args
+    if args.vararg is not None:
+        raise _Unsupported("*args parameter", *_pos(source, args.vararg))
+    if args.kwarg is not None:
+        raise _Unsupported("**kwargs parameter", *_pos(source, args.kwarg))
+    if fdef.returns is not None and not (
+        isinstance(fdef.returns, ast.Constant) and fdef.returns.value is None
+    ):
+        _annotation_type(fdef.returns, source, "return")
+    positional = args.posonlyargs + args.args
+    defaults: list[ast.expr | None] = [None] * (len(positional) - len(args.defaults))
+    defaults += args.defaults
+    pairs = list(zip(positional, defaults, strict=True))
+    pairs += list(zip(args.kwonlyargs, args.kw_defaults, strict=True))
+    receiver = unit.receiver
+    out: list[tuple[ast.arg, ir.Type]] = []
+    for arg, default in pairs:
+        if arg is receiver:
+            continue
+        t = _annotation_type(arg.annotation, source, "parameter")
+        if t is not None and default is not None:
+            default_t = _default_type(default, source, module, arg.arg)
+            if default_t != t and t == ir.BOOL:
+                raise _Unsupported(f"bool parameter {arg.arg} with an int default",
+                                   *_pos(source, default))  # fmt: skip
+        elif default is not None:
+            t = _default_type(default, source, module, arg.arg)
+        out.append((arg, t or ir.INT))
+    return out
+
+
+def _callee_signature(unit: ParsedUnit) -> None:
+    """A same-file function inlined at a call: plain positional parameters, int or bool."""
+    fdef, source = unit.fdef, unit.source
     args = fdef.args
     if args.vararg is not None:
         raise _Unsupported("*args parameter", *_pos(source, args.vararg))
@@ -316,63 +251,63 @@ def _check_signature(fdef: ast.FunctionDef, source: _Source) -> None:
         raise _Unsupported("keyword-only parameter", *_pos(source, args.kwonlyargs[0]))
     if args.defaults:
         raise _Unsupported("default argument value", *_pos(source, args.defaults[0]))
-    if fdef.returns is not None:
-        ret = fdef.returns
-        ok = (isinstance(ret, ast.Name) and ret.id in ("int", "bool")) or (
-            isinstance(ret, ast.Constant) and ret.value in ("int", "bool", None)
-        )
-        if not ok:
-            raise _Unsupported(f"return annotation {source.segment(ret)}", *_pos(source, ret))
+    if fdef.returns is not None and not (
+        isinstance(fdef.returns, ast.Constant) and fdef.returns.value is None
+    ):
+        _annotation_type(fdef.returns, source, "return")
     for arg in args.posonlyargs + args.args:
-        _param_type(arg, source)
+        _annotation_type(arg.annotation, source, "parameter")
 
 
-def _scope_check(fdef: ast.FunctionDef, source: _Source) -> frozenset[str]:
+def _scope_check(fdef: ast.FunctionDef, source: _Source, module: ModuleInfo) -> frozenset[str]:
     """The function's local names (assigned anywhere, as Python decides scope); rejects
-    constructs that change the whole function's meaning (generators, global, nested scopes)."""
+    constructs that change the whole function's meaning (generators, nonlocal, nested
+    scopes). `global N` is allowed for a module constant the function only reads."""
     names: set[str] = set()
+    declared: dict[str, ast.Global] = {}
     for node in _walk_own(fdef):
         if isinstance(node, ast.Yield | ast.YieldFrom | ast.Await):
             raise _Unsupported("yield" if not isinstance(node, ast.Await) else "await",
                                *_pos(source, node))  # fmt: skip
-        if isinstance(node, ast.Global | ast.Nonlocal):
+        if isinstance(node, ast.Nonlocal):
             raise _Unsupported(_STMT_NAMES[type(node)], *_pos(source, node))
+        if isinstance(node, ast.Global):
+            for name in node.names:
+                if name not in module.constants:
+                    raise _Unsupported(f"global statement for {name}, which is not a module "
+                                       "constant", *_pos(source, node))  # fmt: skip
+                declared.setdefault(name, node)
         if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store | ast.Del):
             names.add(node.id)
+    for name, node in declared.items():
+        if name in names:
+            raise _Unsupported(f"assignment to global {name}", *_pos(source, node))
     return frozenset(names)
 
 
-def _walk_own(fdef: ast.FunctionDef) -> Iterator[ast.AST]:
-    """Nodes of the function body, not descending into nested scopes."""
-    stack: list[ast.AST] = list(reversed(fdef.body))
-    scopes = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda,
-              ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)  # fmt: skip
-    while stack:
-        node = stack.pop()
-        yield node
-        if isinstance(node, scopes):
-            continue
-        stack.extend(reversed(list(ast.iter_child_nodes(node))))
-
-
-def _split_body(body: list[ast.stmt]) -> tuple[list[ast.Assert], list[ast.stmt]]:
-    """(leading asserts after an optional docstring, the rest)."""
+def _split_body(body: list[ast.stmt]) -> tuple[list[ast.stmt], list[ast.stmt]]:
+    """(leading asserts and `if ...: raise` guards after an optional docstring, the rest)."""
     index = 0
     if body and _is_docstring(body[0]):
         index = 1
-    leading: list[ast.Assert] = []
-    while index < len(body) and isinstance(body[index], ast.Assert):
-        leading.append(body[index])  # type: ignore[arg-type]
+    leading: list[ast.stmt] = []
+    while index < len(body) and (isinstance(body[index], ast.Assert) or _is_guard(body[index])):
+        leading.append(body[index])
         index += 1
     return leading, body[index:]
 
 
-def _is_docstring(stmt: ast.stmt) -> bool:
-    return (
-        isinstance(stmt, ast.Expr)
-        and isinstance(stmt.value, ast.Constant)
-        and isinstance(stmt.value.value, str)
-    )
+def _is_guard(stmt: ast.stmt) -> bool:
+    """`if c: raise ...` (with `elif`s of the same shape and no `else`)."""
+    while isinstance(stmt, ast.If):
+        if len(stmt.body) != 1 or not isinstance(stmt.body[0], ast.Raise):
+            return False
+        if not stmt.orelse:
+            return True
+        if len(stmt.orelse) != 1:
+            return False
+        stmt = stmt.orelse[0]
+    return False
 
 
 # -------------------------------------------------------------------------- lowerer
@@ -384,12 +319,13 @@ class _Lowerer:
     def __init__(
         self,
         parsed: ParsedFile,
-        units: dict[str, Unit],
+        module: ModuleInfo,
         settings: Settings,
         forced_int: frozenset[str],
     ) -> None:
         self.parsed = parsed
-        self.units = units
+        self.module = module
+        self.units = module.functions
         self.settings = settings
         self.forced_int = forced_int
         self.variables: dict[str, ir.Type] = {}
@@ -400,30 +336,38 @@ class _Lowerer:
         self.temps = 0
         self.loop_ids = 0
         self.inlines = 0
-        self.cache: dict[str, _Parsed] = {}
+        self.cache: dict[str, ParsedUnit] = {}
         self.bool_fns: frozenset[str] | None = None
         self.nesting = 0
 
     # ---------------------------------------------------------------- function
 
     def function(self, unit: Unit) -> ir.Function:
-        parsed = _parse_unit(self.parsed, unit)
+        parsed = parse_unit(self.parsed, unit, self.module)
         fdef, source = parsed.fdef, parsed.source
-        _check_signature(fdef, source)
+        inputs = [(arg.arg, t, source.span(arg)) for arg, t in _signature(parsed, self.module)]
+        for free in free_variables(self.parsed, unit, parsed, self.module):
+            inputs.append((free.name, ir.INT, source.span(free.node)))
         params: list[ir.Param] = []
-        for arg in fdef.args.posonlyargs + fdef.args.args:
-            t = _param_type(arg, source) or ir.INT
-            params.append(ir.Param(arg.arg, t, source.span(arg)))
-            self.variables[arg.arg] = t
-            self.display[arg.arg] = arg.arg
+        for name, t, span in inputs:
+            params.append(ir.Param(name, t, span))
+            self.variables[name] = t
+            self.display[name] = name
             if t == ir.BOOL:
-                self.bool_params.add(arg.arg)
+                self.bool_params.add(name)
         names = frozenset(p.name for p in params)
-        frame = _Frame(fdef.name, "", source, names, _scope_check(fdef, source) - names, 0)
+        local_names = _scope_check(fdef, source, self.module) - names
+        frame = _Frame(unit.name, "", source, names, local_names, 0)
+        receiver = parsed.receiver
+        if receiver is not None:
+            frame.receiver = receiver.arg
         self.assigned = names
         leading, rest = _split_body(fdef.body)
         for stmt in leading:
-            self.precondition(frame, stmt)
+            if isinstance(stmt, ast.If):
+                self.guard(frame, stmt)
+            else:
+                self.precondition(frame, stmt)
         for stmt in rest:
             if self.assigned is None:
                 break
@@ -440,7 +384,7 @@ class _Lowerer:
         if typed:
             return_type = ir.BOOL if all(v.type == ir.BOOL for v in typed) else ir.INT
         return ir.Function(
-            name=fdef.name,
+            name=unit.name,
             params=tuple(params),
             return_type=return_type,
             body=tuple(self.out),
@@ -458,6 +402,20 @@ class _Lowerer:
         cond = _truth(self.expr(frame, stmt.test, None))
         frame.precondition = False
         self.out.append(ir.Assume(cond, frame.source.span(stmt)))
+
+    def guard(self, frame: _Frame, stmt: ast.If) -> None:
+        """A leading `if c: raise ...` (with `elif`s): inputs where it raises are not
+        considered, exactly as for a leading `assert not c`."""
+        frame.precondition = True
+        cond = self.atom(_truth(self.expr(frame, stmt.test, None)))
+        frame.precondition = False
+        span = frame.source.span(stmt.test)
+        if stmt.orelse:  # `elif`: evaluated only when this test is false
+            saved, self.out = self.out, []
+            self.guard(frame, stmt.orelse[0])  # type: ignore[arg-type]
+            inner, self.out = tuple(self.out), saved
+            self.out.append(ir.If(cond, (), inner, span))
+        self.out.append(ir.Assume(_not(cond), span))
 
     def assert_message(self, frame: _Frame, stmt: ast.Assert) -> None:
         if stmt.msg is not None and not isinstance(stmt.msg, ast.Constant):
@@ -487,6 +445,9 @@ class _Lowerer:
 
     def stmt_Pass(self, frame: _Frame, stmt: ast.Pass) -> None:  # noqa: N802
         return None
+
+    def stmt_Global(self, frame: _Frame, stmt: ast.Global) -> None:  # noqa: N802
+        return None  # `_scope_check` allowed it: module constants that are only read
 
     def stmt_Expr(self, frame: _Frame, stmt: ast.Expr) -> None:  # noqa: N802
         value = stmt.value
@@ -634,6 +595,9 @@ class _Lowerer:
     def tuple_assign(self, frame: _Frame, target: ast.Tuple | ast.List, value: ast.expr) -> None:
         """`a, b = x, y`: every right side is evaluated before any name is bound."""
         source = frame.source
+        if self.is_builtin_call(frame, value, "divmod") and len(target.elts) == 2:
+            self.divmod_assign(frame, target, value)  # type: ignore[arg-type]
+            return
         if not isinstance(value, ast.Tuple):
             raise _Unsupported("unpacking of a value that is not a tuple display",
                                *_pos(source, value))  # fmt: skip
@@ -646,6 +610,23 @@ class _Lowerer:
         values = [self.temp(self.expr(frame, e, None)) for e in value.elts]
         for name, val in zip(names, values, strict=True):
             self.store(frame, name.id, val, source.span(name))  # type: ignore[attr-defined]
+
+    def divmod_assign(self, frame: _Frame, target: ast.Tuple | ast.List, call: ast.Call) -> None:
+        """`q, r = divmod(a, b)`: `q = a // b` and `r = a % b`, one zero check."""
+        source = frame.source
+        for name in target.elts:
+            if not isinstance(name, ast.Name):
+                raise _Unsupported(_target_name(name), *_pos(source, name))
+        self.plain_call_args(frame, call)
+        dividend, divisor = self.builtin_args(frame, call, None, 2, 2)
+        dividend, divisor = self.atom(_as_int(dividend)), self.atom(_as_int(divisor))
+        span = source.span(call)
+        nonzero = ir.Binary("ne", divisor, _int(0, span), ir.BOOL, span)
+        self.check(frame, nonzero, "division-by-zero", "division by zero", span, None)
+        quotient = self.temp(ir.Binary("floordiv", dividend, divisor, ir.INT, span))
+        remainder = self.temp(ir.Binary("floormod", dividend, divisor, ir.INT, span))
+        for name, value in zip(target.elts, (quotient, remainder), strict=True):
+            self.store(frame, name.id, value, source.span(name))  # type: ignore[attr-defined]
 
     def stmt_AugAssign(self, frame: _Frame, stmt: ast.AugAssign) -> None:  # noqa: N802
         source = frame.source
@@ -701,8 +682,18 @@ class _Lowerer:
                 raise _Unsupported(f"possibly unassigned variable {name}", span.line, span.column)
             var = frame.prefix + name
             return ir.Var(var, self.variables[var], span)
+        if name == frame.receiver:
+            raise _Unsupported(f"use of {name} (objects are not modelled yet)", span.line,
+                               span.column)  # fmt: skip
+        constants = self.module.constants
+        if name in constants:
+            value = constants[name]
+            return ir.Const(value, ir.BOOL if isinstance(value, bool) else ir.INT, span)
         if name in self.units:
             raise _Unsupported(f"function {name} used as a value", span.line, span.column)
+        what = self.module.describe(name)
+        if what is not None:
+            raise _Unsupported(f"global name {name} ({what})", span.line, span.column)
         if name in BUILTIN_CALLS:
             raise _Unsupported(f"builtin {name} used as a value", span.line, span.column)
         raise _Unsupported(f"global name {name}", span.line, span.column)
@@ -801,8 +792,12 @@ class _Lowerer:
         self, frame: _Frame, base: ir.Expr, exponent: ast.expr, guard: ir.Expr | None,
         span: ir.Span,
     ) -> ir.Expr:  # fmt: skip
-        """`base ** n` for a constant `n >= 0`, as multiplications."""
+        """`base ** n` for a constant `n >= 0` (a literal or a module constant), as
+        multiplications."""
         n = _constant_int(exponent)
+        if n is None and isinstance(exponent, ast.Name) and not self.shadowed(frame, exponent.id):
+            value = self.module.constants.get(exponent.id)
+            n = value if type(value) is int else None
         if n is None or n < 0:
             raise _Unsupported("** with an exponent that is not a non-negative integer constant",
                                span.line, span.column)  # fmt: skip
@@ -890,6 +885,13 @@ class _Lowerer:
 
     # ------------------------------------------------------------------- calls
 
+    def is_builtin_call(self, frame: _Frame, node: ast.expr, name: str) -> bool:
+        """Is `node` a call of the builtin `name` (not shadowed or rebound)?"""
+        return (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+                and node.func.id == name and not self.shadowed(frame, name)
+                and name not in self.units and self.module.describe(name) is None
+                and name not in self.module.constants)  # fmt: skip
+
     def is_same_file_call(self, frame: _Frame, name: str) -> bool:
         return name in self.units and not self.shadowed(frame, name)
 
@@ -916,6 +918,11 @@ class _Lowerer:
             result = self.inline_call(frame, node, guard, want_value=True)
             assert result is not None
             return result
+        if name == frame.receiver or name in self.module.constants:
+            raise _Unsupported(f"call to {name}", span.line, span.column)
+        what = self.module.describe(name)
+        if what is not None:
+            raise _Unsupported(f"call to {name} ({what})", span.line, span.column)
         handler = getattr(self, f"builtin_{name}", None) if name in BUILTIN_CALLS else None
         if handler is None:
             raise _Unsupported(f"call to {name}", span.line, span.column)
@@ -976,6 +983,20 @@ class _Lowerer:
     ) -> ir.Expr:
         (value,) = self.builtin_args(frame, node, guard, 1, 1)
         return _truth(value)
+
+    def builtin_divmod(
+        self, frame: _Frame, node: ast.Call, guard: ir.Expr | None, span: ir.Span
+    ) -> ir.Expr:
+        raise _Unsupported("divmod outside `q, r = divmod(a, b)`", span.line, span.column)
+
+    def builtin_pow(
+        self, frame: _Frame, node: ast.Call, guard: ir.Expr | None, span: ir.Span
+    ) -> ir.Expr:
+        """`pow(x, n)` is `x ** n` (three-argument pow is not modelled)."""
+        if len(node.args) != 2:
+            raise _Unsupported(f"pow with {len(node.args)} arguments", span.line, span.column)
+        base = self.expr(frame, node.args[0], guard)
+        return self.power(frame, base, node.args[1], guard, span)
 
     def builtin_range(
         self, frame: _Frame, node: ast.Call, guard: ir.Expr | None, span: ir.Span
@@ -1042,7 +1063,7 @@ class _Lowerer:
             returns: dict[str, list[ast.expr]] = {}
             for name, unit in self.units.items():
                 try:
-                    fdef = _parse_unit(self.parsed, unit).fdef
+                    fdef = parse_unit(self.parsed, unit, self.module).fdef
                 except _Unsupported:
                     continue
                 values = [n.value for n in _walk_own(fdef) if isinstance(n, ast.Return)]
@@ -1072,22 +1093,22 @@ class _Lowerer:
     def emit_guarded(self, stmt: ir.Stmt, guard: ir.Expr | None, span: ir.Span) -> None:
         self.out.append(stmt if guard is None else ir.If(guard, (stmt,), (), span))
 
-    def parse_callee(self, name: str, span: ir.Span) -> _Parsed:
+    def parse_callee(self, name: str, span: ir.Span) -> ParsedUnit:
         if name not in self.cache:
             unit = self.units[name]
             if unit.has_error:
                 raise _Unsupported(f"call to {name}, which has a syntax error", span.line,
                                    span.column)  # fmt: skip
             try:
-                parsed = _parse_unit(self.parsed, unit)
-                _check_signature(parsed.fdef, parsed.source)
+                parsed = parse_unit(self.parsed, unit, self.module)
+                _callee_signature(parsed)
             except _Unsupported as exc:
                 raise _nested(exc, name, span) from None
             self.cache[name] = parsed
         return self.cache[name]
 
     def inline_body(
-        self, frame: _Frame, callee: _Parsed, name: str, args: list[ir.Expr], span: ir.Span,
+        self, frame: _Frame, callee: ParsedUnit, name: str, args: list[ir.Expr], span: ir.Span,
         want_value: bool,
     ) -> tuple[tuple[ir.Stmt, ...], ir.Type]:  # fmt: skip
         """The callee's statements in a fresh frame, and the type of its result."""
@@ -1098,7 +1119,7 @@ class _Lowerer:
                                f"(it takes {len(params)})", span.line, span.column)  # fmt: skip
         prefix = f"{name}#{self.inlines}."
         try:
-            local_names = _scope_check(fdef, source) - set(params)
+            local_names = _scope_check(fdef, source, self.module) - set(params)
         except _Unsupported as exc:
             raise _nested(exc, name, span) from None
         inner = _Frame(name, prefix, source, frozenset(params), local_names, frame.depth + 1)
@@ -1109,7 +1130,9 @@ class _Lowerer:
                 self.store(inner, param, arg, span)
             leading, rest = _split_body(fdef.body)
             for stmt in leading:
-                self.callee_precondition(inner, stmt, span)
+                if isinstance(stmt, ast.If):  # raising is not modelled inside a call yet
+                    raise _Unsupported("raise statement", *_pos(source, stmt.body[0]))
+                self.callee_precondition(inner, stmt, span)  # type: ignore[arg-type]
             for stmt in rest:
                 if self.assigned is None:
                     break
