@@ -248,7 +248,7 @@ def test_calling_a_broken_function_is_unsupported() -> None:
         ("int f(int x) {\n  x = x++;\n  return x;\n}\n", "unsequenced", 2),
         ("int f(int x) {\n  static int n;\n  return n;\n}\n", "static", 2),
         ("int f(int x, ...) {\n  return x;\n}\n", "varargs", 1),
-        ("#include <string.h>\nint f(int x) {\n  return x;\n}\n", "string.h", 1),
+        ("#include <no_such_header.h>\nint f(int x) {\n  return y;\n}\n", "<no_such_header.h>", 3),
         ("double f(int x) {\n  return x;\n}\n", "double", 1),
     ],
 )

@@ -5,7 +5,7 @@ Every operation that is undefined in C gets an `Assert` before it (`signed-overf
 (narrowing to a signed type wraps; an enum without negative values is `unsigned int`).
 Anything not modelled -- pointers, structs, floats, unknown calls, goto -- makes the whole
 unit `ir.Unsupported`, never a guess. The text lowered is the file's declarations, the
-unit and the same-file functions it calls (`c_source`), preprocessed by `c_preprocess`.
+whole file, preprocessed by `c_preprocess` and parsed declaration by declaration by `c_file`.
 
 Conventions the engines and `replay_c` rely on:
 - globals are IR variables named `global:NAME` (`global:a[3]` for array elements). For
@@ -26,13 +26,14 @@ Conventions the engines and `replay_c` rely on:
 
 from __future__ import annotations
 
+import re
 import sys
 from typing import Any
 
 from pycparser import c_ast, c_parser
 
 from prooflens.analysis import ir
-from prooflens.analysis.frontends import c_preprocess, c_source
+from prooflens.analysis.frontends import c_file, c_preprocess
 from prooflens.analysis.frontends import c_types as ct
 from prooflens.analysis.frontends.c_base import Unsup
 from prooflens.analysis.frontends.c_lower import Lowerer
@@ -63,21 +64,73 @@ def lower(
 def _lower(
     parsed: Any, unit: Any, settings: Settings, use_cpp: bool | None
 ) -> ir.Function | ir.Unsupported:
-    if getattr(unit, "has_error", False):
-        return ir.Unsupported("syntax error", unit.line, 1)
-    piece = c_source.build(parsed, unit)
-    if piece.broken:
-        bad = piece.broken[0]
-        return ir.Unsupported(f"call to {bad.name}, which has a syntax error", bad.line, 1)
-    ast = parse_translation_unit(piece.text, use_cpp)
-    if isinstance(ast, ir.Unsupported):
-        return ast
-    funcs = _function_defs(ast)
-    target = _find_unit(funcs, unit)
+    # The whole file is preprocessed and parsed (cached per text): a tree-sitter error in
+    # the unit (an `#ifdef` splitting a statement, a macro) does not matter when the
+    # preprocessor and pycparser accept it.
+    tu = c_file.translation_unit(parsed.text, use_cpp)
+    if tu.error is not None:
+        return ir.Unsupported(tu.error.construct, tu.error.line)
+    last = getattr(unit, "end_line", unit.line)
+    target = tu.definition(unit.name, unit.line, last)
     if target is None:
-        return ir.Unsupported(f"function {unit.name} (not found after preprocessing)", unit.line)
-    lowerer = Lowerer(ast, funcs, settings, parsed.text)
-    return lowerer.lower_unit(target, getattr(unit, "end_line", unit.line))
+        return _not_found(tu, unit, last)
+    blocked = _blocked_callee(tu, target)
+    if blocked is not None:
+        return blocked
+    lowerer = Lowerer(tu.ast, tu.funcs, settings, tu.source)
+    try:
+        return lowerer.lower_unit(target, last)
+    except Unsup as exc:
+        if tu.dropped and ("undeclared" in exc.construct or "unknown" in exc.construct):
+            exc.construct += tu.missing_note()  # maybe declared where we could not look
+        raise
+
+
+def _not_found(tu: c_file.TranslationUnit, unit: Any, last: int) -> ir.Unsupported:
+    failure = tu.failure_in(unit.line, last)
+    if failure is not None and failure.message == c_file.DEEP:
+        return ir.Unsupported(c_file.DEEP, unit.line, 1)
+    if failure is not None:
+        reason = f"C syntax pycparser cannot parse ({failure.message}{tu.missing_note()})"
+        return ir.Unsupported(reason, max(unit.line, failure.first))
+    return ir.Unsupported(f"function {unit.name} (not compiled: left out by the preprocessor)",
+                          unit.line)  # fmt: skip
+
+
+def _blocked_callee(tu: c_file.TranslationUnit, target: c_ast.FuncDef) -> ir.Unsupported | None:
+    """A call to a function of the file that pycparser could not parse."""
+    seen: set[str] = set()
+    stack = [target]
+    while stack:
+        fdef = stack.pop()
+        for call in _calls(fdef):
+            name = call.name.name
+            if name in seen:
+                continue
+            seen.add(name)
+            if name in tu.funcs:
+                stack.append(tu.funcs[name])
+            elif tu.failures and _defined_in_failure(tu, name):
+                return ir.Unsupported(f"call to {name}, which has a syntax error",
+                                      call.coord.line if call.coord else 1)  # fmt: skip
+    return None
+
+
+def _calls(fdef: c_ast.FuncDef) -> list[c_ast.FuncCall]:
+    found = []
+    stack: list[Any] = [fdef.body]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, c_ast.FuncCall) and isinstance(node.name, c_ast.ID):
+            found.append(node)
+        stack.extend(child for _, child in node.children())
+    return found
+
+
+def _defined_in_failure(tu: c_file.TranslationUnit, name: str) -> bool:
+    pattern = re.compile(rf"\b{re.escape(name)}\s*\(")
+    lines = tu.source.split("\n")
+    return any(pattern.search("\n".join(lines[f.first - 1 : f.last])) for f in tu.failures)
 
 
 def parse_translation_unit(
