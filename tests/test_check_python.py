@@ -114,3 +114,60 @@ def test_syntax_error_elsewhere_does_not_stop_a_unit():
     report = check_text(source, "python", QUICK)
     assert report.syntax_errors
     assert report.functions[0].results[0].status == "proved"
+
+
+# ----------------------------------------------------------- units as callers use them
+
+UNIT_CASES = [
+    # (source, unit name, {(property, line): status})
+    ("class K:\n    def m(self, x):\n        y = x // 2\n        assert y * 2 <= x\n", "K.m",
+     {("assertion", 4): "proved"}),
+    ("class K:\n    @staticmethod\n    def s(a, b):\n        return a // b\n", "K.s",
+     {("division-by-zero", 4): "refuted"}),
+    # a leading guard is a precondition: the division after it cannot fail
+    ("def f(a, b):\n    if b == 0:\n        raise ValueError('b')\n    return a // b\n", "f",
+     {("division-by-zero", 4): "proved"}),
+    ("def f(a, b):\n    if b < 0:\n        raise ValueError\n    elif b == 0:\n"
+     "        raise ValueError\n    return a % b >= 0\n", "f", {("always-true", 1): "proved"}),
+    # module constants are known values
+    ("N = 7\nD = N - 7\ndef f(a):\n    return a // N * N <= a\n", "f",
+     {("always-true", 3): "proved"}),
+    ("N = 7\nD = N - 7\ndef f(a):\n    return a // D\n", "f", {("division-by-zero", 4): "refuted"}),
+    # defaults and keyword-only parameters stay free
+    ("def f(a, b=1, *, c=2):\n    return a // (b * c)\n", "f",
+     {("division-by-zero", 2): "refuted"}),
+    ("sq = lambda x: x * x >= 0\n", "sq", {("always-true", 1): "proved"}),
+    ("def outer(k):\n    def inner(w):\n        return w // k\n    return 1\n", "outer.inner",
+     {("division-by-zero", 3): "refuted"}),
+    ("def f(a, b):\n    if b == 0:\n        return True\n    q, r = divmod(a, b)\n"
+     "    assert q * b + r == a\n    return pow(q, 2) >= 0\n", "f",
+     {("assertion", 5): "proved", ("division-by-zero", 4): "proved",
+      ("always-true", 1): "proved"}),
+]
+
+
+@pytest.mark.parametrize(("source", "name", "expected"), UNIT_CASES)
+def test_unit_verdicts(source: str, name: str, expected: dict[tuple[str, int], str]) -> None:
+    report = check_text(source, "python", Settings(unwind=6, timeout_s=5.0, deep=False,
+                                                   replay=False))  # fmt: skip
+    (function,) = [f for f in report.functions if f.name == name]
+    got = {(r.property, r.line): r.status for r in function.results}
+    for key, status in expected.items():
+        assert got.get(key) == status, (key, got)
+
+
+def test_every_definition_is_reported_with_a_reason() -> None:
+    source = ("class K:\n    def a(self):\n        return self.x\n    @other\n"
+              "    def b(self):\n        return 1\n\ndef f(x: float):\n    return x\n")
+    report = check_text(source, "python", QUICK)
+    reasons = {f.name: f.results[0].reason for f in report.functions}
+    assert reasons == {"K.a": "unsupported attribute access at line 3",
+                       "K.b": "unsupported decorator @other at line 5",
+                       "f": "unsupported parameter type float at line 8"}  # fmt: skip
+
+
+def test_newer_syntax_is_unsupported_not_a_syntax_error() -> None:
+    report = check_text("def f[T](x):\n    return x\n", "python", QUICK)
+    assert report.syntax_errors == ()
+    (result,) = report.functions[0].results
+    assert result.reason == "unsupported syntax (Python 3.12+): type parameters (PEP 695) at line 1"
