@@ -17,7 +17,19 @@ later assigned an int is unsupported. A call beyond the inlining bound yields a 
 the callee syntactically returns only truth values, else an INT (its value is never used:
 engines cut every path that reaches it).
 
-Checks: leading asserts of the unit (after a docstring) are `Assume`s, and so is every
+Units (python_units.py): every def is one -- module functions, methods (`K.m`; `self`/
+`cls` is not an input, and reading it is unsupported), static and class methods,
+properties, nested functions (`outer.inner`: free variables bound by a function around it
+are extra int inputs) and named lambdas. Parameters: positional and keyword-only, typed
+by an `int`/`bool` annotation, else by their default (which stays unused: the parameter
+is free), else INT; any other annotation or default is unsupported with its type named.
+Only module-level functions are inlined at calls (positional parameters only). Module
+context (python_module.py): int/bool constants are known values (`global N` may read
+them); a name rebound at module level is never taken for a builtin or a function.
+
+Checks: leading asserts of the unit (after a docstring) are `Assume`s, and so are leading
+`if c: raise ...` guards (with `elif`s: `Assume(not c)`); a `raise` anywhere else, or in a
+called function, is unsupported (the IR cannot say "this path ends by raising"). Every
 check evaluated inside them (a precondition that crashes excludes the input). A callee's
 leading asserts become `Assert(kind="assertion")` at the call's span; every other node of
 an inlined body keeps the callee's own span (its lines are outside the caller's range).
