@@ -10,7 +10,7 @@ import ast
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Protocol
 
@@ -245,6 +245,35 @@ def requested_for_unit(source: str | Sequence[str], unit: UnitLike) -> bool:
     lines = source.splitlines() if isinstance(source, str) else source
     above = lines[unit.line - 2] if 2 <= unit.line <= len(lines) + 1 else ""
     return always_true_requested(unit.name, unit.text, unit.language, above)
+
+
+def needs_request(report: FunctionReport) -> bool:
+    """Only a refuted always-true reads differently when it was asked for."""
+    return any(r.property == Property.ALWAYS_TRUE and r.status == Status.REFUTED
+               for r in report.results)  # fmt: skip
+
+
+def with_request(report: FunctionReport, source: str | Sequence[str], language: str
+                 ) -> FunctionReport:  # fmt: skip
+    """The report with `always_true_requested` read from the current source text (the
+    function's lines `line..end_line`), so a marker added above a cached function counts."""
+    if not needs_request(report):
+        return report
+    lines = source.splitlines() if isinstance(source, str) else source
+    text = "\n".join(lines[max(report.line - 1, 0):report.end_line])
+    above = lines[report.line - 2] if 2 <= report.line <= len(lines) + 1 else ""
+    asked = always_true_requested(report.name, text, language, above)
+    return report if asked == report.always_true_requested else replace(
+        report, always_true_requested=asked)  # fmt: skip
+
+
+def with_requests(report: FileReport, source: str) -> FileReport:
+    """`with_request` for every function of a file report."""
+    if not any(needs_request(f) for f in report.functions):
+        return report
+    lines = source.splitlines()
+    functions = tuple(with_request(f, lines, report.language) for f in report.functions)
+    return replace(report, functions=functions)
 
 
 def _header(unit_text: str, name: str) -> str:

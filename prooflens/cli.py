@@ -132,6 +132,25 @@ def collect(paths: list[str]) -> tuple[list[str], list[str]]:
 def check_files(
     files: list[str], settings: Settings, jobs: int, show_progress: bool = False
 ) -> list[FileReport]:
+    """Every file checked, each report marked where a function asked for always-true."""
+    return [_requests(r) for r in _check_all(files, settings, jobs, show_progress)]
+
+
+def _requests(report: FileReport) -> FileReport:
+    """`presentation.with_requests` from the file's text (read again only when it matters)."""
+    if report.error or not any(presentation.needs_request(f) for f in report.functions):
+        return report
+    try:
+        with open(report.path, "rb") as handle:
+            text, problem = check.decode(handle.read(check.MAX_FILE_BYTES + 1))
+    except OSError:
+        return report
+    return report if problem else presentation.with_requests(report, text)
+
+
+def _check_all(
+    files: list[str], settings: Settings, jobs: int, show_progress: bool
+) -> list[FileReport]:
     if jobs <= 1:
         reports = []
         for index, path in enumerate(files):

@@ -15,7 +15,7 @@ from typing import Protocol
 from lsprotocol import types as lsp
 
 import prooflens
-from prooflens.analysis import syntax
+from prooflens.analysis import presentation, syntax
 from prooflens.analysis.verdicts import FunctionReport, Result
 from prooflens.server import documents, render
 from prooflens.server.actions import uri_to_path
@@ -192,6 +192,8 @@ class Session:
             state = "done" if report is not None else IDLE
         if unit.has_error:
             report = None
+        elif report is not None:  # asked for always-true? read from the text as it is now
+            report = presentation.with_request(report, doc.text, doc.language)
         return UnitView(doc.uri, unit.name, unit.line, unit.end_line, unit.name_line,
                         unit.name_column, report, state, mode)  # fmt: skip
 

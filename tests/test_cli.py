@@ -158,3 +158,21 @@ def test_text_severity_words_follow_the_presentation_policy():
     bounded = Result("assertion", 2, 5, "bounded", "no failure within 10 iterations", bound=10)
     assert ": note: t: no failure within 10 iterations" in render(report_with(bounded), "text",
                                                                     False, 0.0)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "def test_pos(x):\n    return x > 0\n",
+        "# prooflens: always-true\ndef pos(x):\n    return x > 0\n",
+        "def pos(x):  # prooflens: always-true\n    return x > 0\n",
+    ],
+)
+def test_asked_for_always_true_is_an_error(capsys, tmp_path, source):
+    path = tmp_path / "asked.py"
+    path.write_text(source)
+    code, out, _ = run(capsys, str(path))
+    assert code == 1
+    assert ": error: " in out and "can return False" in out
+    _, report, _ = run(capsys, "--format", "json", str(path))
+    assert json.loads(report)["files"][0]["functions"][0]["always_true_requested"] is True

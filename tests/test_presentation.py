@@ -289,3 +289,37 @@ def test_requested_flag_is_only_in_json_when_set():
     assert asked.to_json()["always_true_requested"] is True
     assert FunctionReport.from_json(asked.to_json()).always_true_requested
     assert not FunctionReport.from_json(plain.to_json()).always_true_requested
+
+
+# ------------------------------------------------ reading the request from the text
+
+
+SOURCE = ("def even(n):\n    return n % 2 == 0\n\n"
+          "# prooflens: always-true\ndef odd(n):\n    return n % 2 == 1\n")  # fmt: skip
+
+
+def refuted_at(name: str, line: int, end_line: int) -> FunctionReport:
+    answer = Result("always-true", line, 5, "refuted", f"{name} can return False: {name}(n=0)",
+                    witness={"n": 0}, confirmed=True)  # fmt: skip
+    return FunctionReport(name, line, end_line, (answer,))
+
+
+def test_with_requests_reads_markers_from_the_source():
+    report = FileReport("m.py", "python", (), (refuted_at("even", 1, 2), refuted_at("odd", 5, 6)))
+    marked = presentation.with_requests(report, SOURCE)
+    assert [f.always_true_requested for f in marked.functions] == [False, True]
+    assert presentation.any_alarm([marked]) and not presentation.any_alarm([report])
+
+
+def test_with_request_follows_the_text_both_ways():
+    asked = presentation.with_request(refuted_at("odd", 5, 6), SOURCE, "python")
+    assert asked.always_true_requested
+    unmarked = SOURCE.replace("# prooflens: always-true", "# a comment")
+    assert not presentation.with_request(asked, unmarked, "python").always_true_requested
+
+
+def test_with_request_leaves_reports_it_cannot_change_alone():
+    proved = report_of(make("proved", "always-true", None))
+    assert presentation.with_request(proved, SOURCE, "python") is proved
+    report = FileReport("m.py", "python", (), (proved,))
+    assert presentation.with_requests(report, SOURCE) is report
