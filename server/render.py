@@ -283,7 +283,7 @@ def result_markdown(
 def trace_table(trace: tuple[TraceStep, ...], mark_line: int | None = None) -> list[str]:
     """A Markdown table `| step | line | values |`, long traces elided in the middle."""
     rows = ["| step | line | values |", "|---:|---:|---|"]
-    steps = list(enumerate(trace, 1))
+    steps: list[tuple[int, TraceStep | None]] = list(enumerate(trace, 1))
     if len(steps) > MAX_TRACE_ROWS:
         half = MAX_TRACE_ROWS // 2
         steps = steps[:half] + [(0, None)] + steps[-half:]
