@@ -179,8 +179,14 @@ def _lower(parsed: syntax.ParsedFile, unit: syntax.Unit, settings: Settings):
 # ------------------------------------------------------------------- safety properties
 
 
+# Of the safety budget, what re-checking proofs without the failing checks may count on.
+AUDIT_SHARE = 0.2
+
+
 def _assertion_results(ctx: _Context) -> list[Result]:
     began = time.perf_counter()
+    audit_ctx = ctx
+    ctx = replace(ctx, budget=ctx.budget.part(1 - AUDIT_SHARE))
     query_units = int(max(0.5, ctx.settings.timeout_s / 3) * solver.UNITS_PER_SECOND)
     outcome = bmc.check(ctx.fn, ctx.settings.unwind, ctx.budget, query_units)
     undecided = [s for s, r in outcome.sites.items() if r.status == "safe" and not outcome.complete]
@@ -193,14 +199,82 @@ def _assertion_results(ctx: _Context) -> list[Result]:
         sites.update(_deeper_witnesses(ctx, unproved, query_units))
     refuted = {s: r for s, r in sites.items() if r.status == "refuted"}
     replays = _replay_all(ctx, refuted, outcome.asserts)
-    per_site_ms = (time.perf_counter() - began) * 1000 / max(1, len(outcome.sites))
-    results = []
+    verdicts = []
     for site, site_result in sites.items():
         stmt = outcome.asserts[site]
-        result = _site_verdict(ctx, stmt, site_result, outcome, proofs.get(site),
-                               replays.get(site))  # fmt: skip
-        results.append(_at_site(ctx, result, per_site_ms))
-    return results
+        verdicts.append(_site_verdict(ctx, stmt, site_result, outcome, proofs.get(site),
+                                      replays.get(site)))  # fmt: skip
+    if ctx.settings.deep:
+        verdicts = _without_help_from_failing_checks(audit_ctx, verdicts, query_units)
+    per_site_ms = (time.perf_counter() - began) * 1000 / max(1, len(outcome.sites))
+    results = [_at_site(ctx, v, per_site_ms) for v in verdicts]
+    return _one_always_true(results)
+
+
+def _without_help_from_failing_checks(
+    ctx: _Context, verdicts: list[Result], query_units: int
+) -> list[Result]:
+    """A check proved only because an earlier one that can fail stops the run first (in C,
+    `y + 1` cannot overflow only because `x + y` overflows before it) is not proved: every
+    proof is re-checked on the unit where the checks that are not proved stop nothing (C's
+    signed arithmetic then mathematical: `passes.for_termination`)."""
+    proved = {(v.property, v.line, v.column) for v in verdicts if v.status == "proved"}
+    failing = sorted({v.line for v in verdicts
+                      if v.status != "proved" and v.property != "always-true"})  # fmt: skip
+    if not proved or not failing:
+        return verdicts
+    fails: set[bmc.Site] = set()
+    while proved:  # a proof may rest on one that just fell: until nothing changes
+        still, refuted = _proved_again(ctx, proved, query_units)
+        fails |= refuted
+        if still == proved:
+            break
+        proved = still
+    lines = ", ".join(str(line) for line in failing)
+    out = []
+    for v in verdicts:
+        site = (v.property, v.line, v.column)
+        if v.status == "proved" and site not in proved:
+            reason = (f"holds only because a check that can fail (line {lines}) stops the run "
+                      "first" if site in fails else f"proved only with the checks that can "
+                      f"fail (line {lines}) stopping the run; not without them, within the "
+                      "budget")  # fmt: skip
+            v = _unknown(v.property, v.line, v.column, reason)
+        out.append(v)
+    return out
+
+
+def _proved_again(
+    ctx: _Context, proved: set[bmc.Site], query_units: int
+) -> tuple[set[bmc.Site], set[bmc.Site]]:
+    """The sites of `proved` that still hold when no other check stops a run, and those
+    that then fail."""
+    relaxed = passes.for_termination(ctx.fn, proved, keep=proved).fn
+    outcome = bmc.check(relaxed, ctx.settings.unwind, ctx.budget, query_units)
+    refuted = {s for s in proved if s in outcome.sites and outcome.sites[s].status == "refuted"}
+    safe = {s for s in proved if s in outcome.sites and outcome.sites[s].status == "safe"}
+    if outcome.complete:
+        return safe, refuted
+    still = {s for s in safe if not outcome.sites[s].reachable}
+    undecided = sorted(safe - still)
+    if undecided:
+        proofs = _prove(replace(ctx, fn=relaxed), undecided)
+        still |= {s for s, p in proofs.items() if p.status == "proved"}
+    return still, refuted
+
+
+def _one_always_true(results: list[Result]) -> list[Result]:
+    """One `always-true` answer per function: each return has its own check, and "always
+    returns True" may only be said when every one of them is proved."""
+    answers = [r for r in results if r.property == "always-true"]
+    if len(answers) <= 1:
+        return results
+    rank = {"refuted": 0, "unknown": 1, "bounded": 2, "tested": 3, "proved": 4}
+    chosen = min(answers, key=lambda r: rank.get(r.status, 1))
+    if chosen.status == "proved":
+        certificates = [r.certificate for r in answers if r.certificate]
+        chosen = replace(chosen, certificate="; ".join(dict.fromkeys(certificates)) or None)
+    return [r for r in results if r.property != "always-true"] + [chosen]
 
 
 def _deeper_witnesses(

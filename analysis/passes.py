@@ -71,7 +71,11 @@ class TerminationUnit:
     unbounded: bool
 
 
-def for_termination(fn: ir.Function, proved: set[tuple[str, int, int]]) -> TerminationUnit:
+Site = tuple[str, int, int]  # (assert kind, line, column)
+
+
+def for_termination(fn: ir.Function, proved: set[Site], keep: set[Site] = frozenset()
+                    ) -> TerminationUnit:  # fmt: skip
     """The unit termination is proved on. A loop terminates only if it stops without help
     from a failing check. When every check is proved, no run ever stops at one: `fn` is
     exact as it is. Otherwise every check goes (a proved check may have been proved only
@@ -82,20 +86,22 @@ def for_termination(fn: ir.Function, proved: set[tuple[str, int, int]]) -> Termi
               if isinstance(s, ir.Assert) and s.kind != "always-true"}  # fmt: skip
     if checks <= proved:
         return TerminationUnit(drop_checks(fn, {"always-true"}), False)
-    relaxed = drop_checks(fn, None)
+    relaxed = drop_checks(fn, None, keep)
     if unbounded.needs_lifting(relaxed):
         return TerminationUnit(unbounded.lift(relaxed), True)
     return TerminationUnit(relaxed, False)
 
 
-def drop_checks(fn: ir.Function, kinds: set[str] | None) -> ir.Function:
-    """`fn` without its asserts of `kinds` (all of them for None): runs go on past them.
-    The `always-true` asserts stand before a return, so dropping them changes no run."""
+def drop_checks(fn: ir.Function, kinds: set[str] | None, keep: set[Site] = frozenset()
+                ) -> ir.Function:  # fmt: skip
+    """`fn` without its asserts of `kinds` (all of them for None) except the sites in
+    `keep` (asserts kept to be checked again): runs go on past them. The `always-true`
+    asserts stand before a return, so dropping them changes no run."""
 
     def rewrite(stmt: ir.Stmt) -> list[ir.Stmt]:
-        if isinstance(stmt, ir.Assert) and (kinds is None or stmt.kind in kinds):
-            return []
-        return [stmt]
+        if not isinstance(stmt, ir.Assert) or (kinds is not None and stmt.kind not in kinds):
+            return [stmt]
+        return [stmt] if (stmt.kind, stmt.span.line, stmt.span.column) in keep else []
 
     return replace(fn, body=_map_body(fn.body, rewrite))
 

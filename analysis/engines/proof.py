@@ -177,7 +177,7 @@ def _spacer(system: ChcSystem, queries: list[Clause], doubtful: set[Site], budge
     for clause in system.clauses + queries:
         horn.add(_quantified(clause))
     check = budget.part(1 - VALIDATION_SHARE)
-    answer = solver.check(horn, check)
+    answer = solver.check(horn, check, weight=solver.HORN_WEIGHT)
     if answer.unsat:
         return _Outcome("unsafe", None, "")
     if not answer.sat:
