@@ -11,6 +11,7 @@ Trees are walked iteratively: nesting depth never meets Python's recursion limit
 from __future__ import annotations
 
 import hashlib
+import re
 from bisect import bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
@@ -27,7 +28,8 @@ LANGUAGES = ("python", "c")
 MAX_SYNTAX_ERRORS = 100
 _SNIPPET_CHARS = 20
 _BOM = "\ufeff".encode()
-_SUFFIXES = {".py": "python", ".pyi": "python", ".c": "c", ".h": "c"}
+# `.i`: C already preprocessed (gcc -E output, SV-COMP task files).
+_SUFFIXES = {".py": "python", ".pyi": "python", ".c": "c", ".h": "c", ".i": "c"}
 _CALL_QUERIES = {
     "python": "(call function: (identifier) @callee)",
     "c": "(call_expression function: (identifier) @callee)",
@@ -147,7 +149,7 @@ class _TextMap:
 
 
 def language_for_path(path: str) -> str | None:
-    """`python` for .py/.pyi, `c` for .c/.h, else None."""
+    """`python` for .py/.pyi, `c` for .c/.h/.i, else None."""
     dot = path.rfind(".")
     if dot < 0 or "/" in path[dot:] or "\\" in path[dot:]:
         return None
@@ -190,6 +192,7 @@ def parse(text: str, language: str, old_tree: object | None = None) -> ParsedFil
             _make_unit(node, name_node, language, tmap, calls)
             for (node, name_node), calls in zip(nodes, callees, strict=True)
         )
+        units = _c_units(units, text)
     gaps = _gaps(tmap, _outermost([(u.start_byte, u.end_byte) for u in units]), root, language)
     declarations = _declarations(tmap, gaps) if language == "c" else ""
     return ParsedFile(
@@ -221,6 +224,49 @@ def _unit_nodes(root: Any, language: str, data: bytes) -> list[tuple[Any, Any]]:
         elif node.type in transparent:
             stack.extend(reversed(node.children))
     return found
+
+
+# ---------------------------------------------------------------------- C units
+
+# Directives and macro-like names: text the preprocessor may turn into valid C.
+_C_PREPROCESSED = re.compile(r"^[ \t]*#|\b[A-Z_][A-Z0-9_]{2,}\b|\b__\w+", re.M)
+_C_MARKER = re.compile(r'^[ \t]*#[ \t]*(\d+)[ \t]+"((?:[^"\\\n]|\\.)*)"', re.M)
+
+
+def _c_units(units: tuple[Unit, ...], text: str) -> tuple[Unit, ...]:
+    """C: a tree-sitter error counts only in a unit the preprocessor cannot change (no
+    directive, no macro-like name): otherwise the frontend decides, on the preprocessed
+    text. In preprocessed text (a `.i` file) only the functions of the file itself are
+    units, not those of the headers it included."""
+    if _is_preprocessed_c(text):
+        own = _own_lines(text)
+        units = tuple(u for u in units if own(u.line))
+    return tuple(replace(u, has_error=False) if u.has_error and _C_PREPROCESSED.search(u.text)
+                 else u for u in units)  # fmt: skip
+
+
+def _is_preprocessed_c(text: str) -> bool:
+    first = text.lstrip()[:300].split("\n", 1)[0]
+    return bool(re.match(r'#[ \t]*\d+[ \t]+"', first))
+
+
+def _own_lines(text: str) -> Any:
+    """For a `.i` text: line -> whether it belongs to the translated file itself (the
+    first marker's file that is not `<built-in>`/`<command-line>`)."""
+    markers: list[tuple[int, str]] = []
+    line, pos = 1, 0
+    for match in _C_MARKER.finditer(text):
+        line += text.count("\n", pos, match.start())
+        pos = match.start()
+        markers.append((line, match.group(2)))
+    main = next((name for _, name in markers if not name.startswith("<")), None)
+    lines = [line for line, _ in markers]
+
+    def own(line: int) -> bool:
+        index = bisect_right(lines, line - 1) - 1  # the last marker above the line
+        return index < 0 or markers[index][1] == main
+
+    return own
 
 
 def _function_name(node: Any, language: str) -> Any | None:

@@ -241,7 +241,7 @@ def test_calling_a_broken_function_is_unsupported() -> None:
         ("int f(int x) {\n  float y = x;\n  return y;\n}\n", "float", 2),
         ("struct s { int a; };\nint f(struct s v) {\n  return v.a;\n}\n", "struct", 2),
         ("int f(int x) {\n  goto out;\nout:\n  return x;\n}\n", "goto", 2),
-        ('int f(int x) {\n  return printf("%d", x);\n}\n', "unknown function printf", 2),
+        ('int f(int x) {\n  return scanf("%d", x);\n}\n', "unknown function scanf", 2),
         ("int f(int x) {\n  return g(x);\n}\n", "unknown function g", 2),
         ("int f(int x) {\n  int a[100];\n  return 0;\n}\n", "100 elements", 2),
         ("int f(int x) {\n  int y = x++ + x;\n  return y;\n}\n", "unsequenced", 2),

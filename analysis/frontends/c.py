@@ -26,7 +26,6 @@ Conventions the engines and `replay_c` rely on:
 
 from __future__ import annotations
 
-import re
 import sys
 from typing import Any
 
@@ -74,7 +73,7 @@ def _lower(
     target = tu.definition(unit.name, unit.line, last)
     if target is None:
         return _not_found(tu, unit, last)
-    blocked = _blocked_callee(tu, target)
+    blocked = _blocked_callee(tu, target, parsed.units)
     if blocked is not None:
         return blocked
     lowerer = Lowerer(tu.ast, tu.funcs, settings, tu.source)
@@ -97,8 +96,11 @@ def _not_found(tu: c_file.TranslationUnit, unit: Any, last: int) -> ir.Unsupport
                           unit.line)  # fmt: skip
 
 
-def _blocked_callee(tu: c_file.TranslationUnit, target: c_ast.FuncDef) -> ir.Unsupported | None:
+def _blocked_callee(
+    tu: c_file.TranslationUnit, target: c_ast.FuncDef, units: Any
+) -> ir.Unsupported | None:
     """A call to a function of the file that pycparser could not parse."""
+    broken = {u.name for u in units if tu.failure_in(u.line, u.end_line) is not None}
     seen: set[str] = set()
     stack = [target]
     while stack:
@@ -110,7 +112,7 @@ def _blocked_callee(tu: c_file.TranslationUnit, target: c_ast.FuncDef) -> ir.Uns
             seen.add(name)
             if name in tu.funcs:
                 stack.append(tu.funcs[name])
-            elif tu.failures and _defined_in_failure(tu, name):
+            elif name in broken:
                 return ir.Unsupported(f"call to {name}, which has a syntax error",
                                       call.coord.line if call.coord else 1)  # fmt: skip
     return None
@@ -125,12 +127,6 @@ def _calls(fdef: c_ast.FuncDef) -> list[c_ast.FuncCall]:
             found.append(node)
         stack.extend(child for _, child in node.children())
     return found
-
-
-def _defined_in_failure(tu: c_file.TranslationUnit, name: str) -> bool:
-    pattern = re.compile(rf"\b{re.escape(name)}\s*\(")
-    lines = tu.source.split("\n")
-    return any(pattern.search("\n".join(lines[f.first - 1 : f.last])) for f in tu.failures)
 
 
 def parse_translation_unit(

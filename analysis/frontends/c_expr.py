@@ -8,6 +8,7 @@ from typing import Any
 from pycparser import c_ast
 
 from prooflens.analysis import ir
+from prooflens.analysis.frontends import c_library
 from prooflens.analysis.frontends import c_types as ct
 from prooflens.analysis.frontends.c_base import (
     _ARITH,
@@ -410,6 +411,8 @@ class ExprLowering:
             return CVal(stmts + (ir.Assume(bconst(False), span),), None, None)
         if name in ("abs", "labs", "llabs") and name not in self.funcs:
             return self._abs(name, args, node)
+        if c_library.is_library(name) and name not in self.funcs:
+            return c_library.lower_call(self, name, args, node)
         return None
 
     def _user_overrides(self, name: str) -> set[str]:
