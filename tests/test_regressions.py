@@ -34,6 +34,70 @@ class Regression:
     timeout_s: float = 120.0
 
 
+_DEEP = {"unwind": 4, "timeout_s": 4.0, "deep": True}
+
+_GROW_C = """int grow(int x, int y) {
+    if (y > 0 && x > 0) {
+        while (x > 0) {
+            x = x + y;
+            y = y + 1;
+        }
+    }
+    return x;
+}
+"""
+
+_NEVER_STOPS_PY = """def has_small_factor(n):
+    d = 2
+    while d * d <= n:
+        if n % d == 0:
+            return True
+        d += 1
+    return False
+
+
+def never_stops(n):
+    m = 2 * n + 4
+    if m < 4:
+        m = 4
+    while (  # the call on its own line: the callee's own loop verdict is anchored there
+        has_small_factor(m)
+    ):
+        m += 2
+    return m
+"""
+
+_HAS_FACTOR_C = """int has_factor(int n, int k) {
+    int d = 2;
+    while (d < k) {
+        if (n % d == 0) return 1;
+        d++;
+    }
+    return 0;
+}
+int f(int m) {
+    while (has_factor(m, 4)) m = 4;
+    return m;
+}
+"""
+
+_FIND_IN_BODY_PY = """def first_even(n):
+    i = 0
+    while i < 10:
+        if (n + i) % 2 == 0:
+            return i
+        i += 1
+    return 0
+
+
+def spin(n):
+    k = 2 * n
+    while k >= 0:
+        k = k + first_even(k)
+    return k
+"""
+
+
 REGRESSIONS = [
     Regression(
         # A trace value above 4300 digits: json.dumps raised ValueError (int -> str limit),
@@ -132,6 +196,74 @@ REGRESSIONS = [
         "int f(int x) {\n    return " + "x + " * 300 + "x;\n}\n",
         "hostile inputs, 2026-11-25",
         timeout_s=180.0,
+    ),
+    # ---- issue 11: wrong "terminates" proofs, and proofs resting on failing checks ----
+    Regression(
+        # "-y decreases, within its bit-vector range": the loop only stops because
+        # `x + y` overflows (undefined behaviour). Now refuted as "runs until ...".
+        "terminates_only_by_signed_overflow",
+        "c",
+        _GROW_C,
+        "issue 11 (user report), 2026-12-02",
+        settings=_DEEP,
+        forbid=(("termination", 3, "proved"),),
+        require=(("signed-overflow", 4, "refuted"),),
+    ),
+    Regression(
+        # `y + 1` was "proved" not to overflow: only because `x + y` overflows first.
+        "proof_resting_on_a_failing_overflow_check",
+        "c",
+        _GROW_C,
+        "issue 11 audit, 2026-12-02",
+        settings=_DEEP,
+        forbid=(("signed-overflow", 5, "proved"),),
+    ),
+    Regression(
+        # The callee's `return True` inside its own loop was dropped when the loop was
+        # summarised: "the loop body never returns to the loop head".
+        "early_return_in_loop_guard_callee_python",
+        "python",
+        _NEVER_STOPS_PY,
+        "issue 11 (user report), 2026-12-02",
+        settings=_DEEP,
+        forbid=(("termination", 14, "proved"),),
+    ),
+    Regression(
+        "early_return_in_loop_guard_callee_c",
+        "c",
+        _HAS_FACTOR_C,
+        "issue 11 (user report), 2026-12-02",
+        settings=_DEEP,
+        forbid=(("termination", 10, "proved"),),
+    ),
+    Regression(
+        # The same early return, in a callee called from the loop body.
+        "early_return_in_loop_body_callee",
+        "python",
+        _FIND_IN_BODY_PY,
+        "issue 11 audit, 2026-12-02",
+        settings=_DEEP,
+        forbid=(("termination", 12, "proved"),),
+    ),
+    Regression(
+        # Two returns: "always returns True" (the `return True` site) was shown next to
+        # "can return False" (the other site). One verdict per function now.
+        "always_true_one_verdict_per_function",
+        "python",
+        _NEVER_STOPS_PY,
+        "issue 11 audit, 2026-12-02",
+        settings=_DEEP,
+        forbid=(("always-true", 1, "proved"),),
+    ),
+    Regression(
+        # Unsigned wrap-around is defined: this loop does terminate, and may be proved.
+        "unsigned_wrap_is_not_undefined",
+        "c",
+        "unsigned f(unsigned i) {\n    if (i == 0) return 0;\n    while (i != 0)\n"
+        "        i = i + 1u;\n    return i;\n}\n",
+        "issue 11, 2026-12-02",
+        settings=_DEEP,
+        forbid=(("termination", 3, "refuted"),),
     ),
 ]
 

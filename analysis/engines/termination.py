@@ -104,7 +104,9 @@ def _loop(fn, system, facts, loop: ir.Loop, budget: Budget) -> LoopVerdict:
             inner[other.loop_id] = fact
     it = transition.iteration(fn, loop, inner)
     relation = z3.And(head(it.pre), it.start, it.relation())
-    types = {n: fn.variables[n] for n in _loop_vars(loop) if n in fn.variables}
+    # Sorted: set order follows the process's string hashing, and z3's answers follow
+    # the order of the variables (verdicts must not depend on PYTHONHASHSEED).
+    types = {n: fn.variables[n] for n in sorted(_loop_vars(loop)) if n in fn.variables}
     few = _few_iterations(it, head, budget)
     if few is not None:
         return LoopVerdict(loop.loop_id, loop.span.line, loop.span.column, "proved",

@@ -314,9 +314,9 @@ class Executor:
             self.exits.append(state.pc)
             self.calls.append((call, state))
             new = dict(state.env)
-            for name in inlined_writes(self.fn, call.callee) | (
+            for name in sorted(inlined_writes(self.fn, call.callee) | (
                 {call.target} if call.target else set()
-            ):
+            )):
                 new[name] = fresh(f"call_{name}", self.fn.variables[name])
             out.normal.append(State(state.atom, state.pc, new))
             return
@@ -467,7 +467,7 @@ class Executor:
         """A nested loop as one step: it writes anything it may write; when it has no
         `break`, it leaves with its condition false; its invariant holds at the end."""
         new = dict(state.env)
-        for name in ir.assigned_vars(loop.body) | ir.assigned_vars(loop.update):
+        for name in sorted(ir.assigned_vars(loop.body) | ir.assigned_vars(loop.update)):
             new[name] = fresh(f"sum_{name}", self.fn.variables[name])
         pc = state.pc
         has_break = _has_own_break(loop.body)
