@@ -127,10 +127,13 @@ def job_text(parsed: syntax.ParsedFile, index: LineIndex, unit: syntax.Unit) -> 
     keep = reached(parsed, unit)
     pieces: list[str] = []
     pos = 0
+    own = unit_span(index, unit)
     for other in parsed.units:
         if other is unit or (other.name in keep and not other.has_error):
             continue
         start, end = unit_span(index, other)
+        if start <= own[0] < end or own[0] <= start < own[1]:
+            continue  # around the unit (its context) or inside it (its own text)
         if start < pos:
             continue
         pieces.append(parsed.text[pos:start])
@@ -144,7 +147,8 @@ def _stub(language: str, unit: syntax.Unit, text: str) -> str:
     """A declaration of `unit` spanning exactly as many lines as `text`."""
     newlines = text.count("\n")
     if language == "python":
-        return f"def {unit.name}(*args, **kwargs): pass" + "\n" * newlines
+        name = unit.name.rsplit(".", 1)[-1]  # a method `K.m` is declared as `def m`
+        return f"def {name}(*args, **kwargs): pass" + "\n" * newlines
     brace = text.find("{")
     if unit.has_error or brace < 0:
         return "\n" * newlines
