@@ -50,12 +50,15 @@ class Coverage:
 # A reason's specific parts (names, numbers, quoted text) are replaced so that reasons
 # with the same cause count together: "call to foo" and "call to bar" are one blocker.
 _NORMALISERS = (
+    (re.compile(r"; not found: #include .*?(?=\)|$)"), ""),
+    (re.compile(r" \((line \d+|in [^)]*)\)"), ""),
     (re.compile(r"\(at [^)]*\)"), ""),
     (re.compile(r"<stdin>:\d+(:\d+)?:?"), ""),
     (re.compile(r"'[^']*'|`[^`]*`|\"[^\"]*\""), "X"),
     (re.compile(r"#include <[^>]*>"), "#include <X>"),
-    (re.compile(r"\bcall to [A-Za-z_]\w*"), "call to X"),
-    (re.compile(r"\b(function|identifier|type|name|variable) [A-Za-z_]\w*"), r"\1 X"),
+    (re.compile(r"\bcall to (unknown function )?[A-Za-z_]\w*"), r"call to \1X"),
+    (re.compile(r"\b(function|identifier|type|global|variable) (?!has\b|which\b)[A-Za-z_]\w*"),
+     r"\1 X"),
     (re.compile(r"\b0x[0-9a-fA-F]+\b|\b\d+\b"), "N"),
     (re.compile(r" at line N.*$"), ""),
 )
