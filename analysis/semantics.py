@@ -29,8 +29,22 @@ def constant(value: int | bool, t: ir.Type, ctx: z3.Context | None = None) -> z3
     if isinstance(t, ir.BoolType):
         return z3.BoolVal(bool(value), ctx)
     if isinstance(t, ir.IntType):
-        return z3.IntVal(int(value), ctx)
+        # z3 takes the decimal text, and Python refuses str() past 4300 digits.
+        return z3.IntVal(int_to_decimal(int(value)), ctx)
     return z3.BitVecVal(int(value) % (1 << t.width), t.width, ctx)
+
+
+def int_to_decimal(number: int) -> str:
+    """`str(number)` without Python's 4300-digit limit (values in long runs grow that big)."""
+    if abs(number) < 10**4000:
+        return str(number)
+    sign, number = ("-", -number) if number < 0 else ("", number)
+    chunks = []
+    while number:
+        number, chunk = divmod(number, 10**1000)
+        chunks.append(chunk)
+    text = str(chunks[-1]) + "".join(f"{c:01000d}" for c in reversed(chunks[:-1]))
+    return sign + text
 
 
 def from_model(value: z3.ExprRef, t: ir.Type) -> int | bool:
