@@ -163,7 +163,7 @@ def _call_sites(body: tuple[ir.Stmt, ...]) -> dict[int, ir.Inline]:
 
 
 _ALL_KINDS = ("assertion", "always-true", "division-by-zero", "signed-overflow",
-              "shift-out-of-range", "array-out-of-bounds")  # fmt: skip
+              "shift-out-of-range", "array-out-of-bounds", "exception")  # fmt: skip
 
 
 def _lower(parsed: syntax.ParsedFile, unit: syntax.Unit, settings: Settings):
@@ -340,6 +340,8 @@ def _proved_message(ctx: _Context, stmt: ir.Assert) -> str:
         return f"{ctx.fn.name} always returns True"
     if stmt.kind == "assertion":
         return "assertion always holds"
+    if stmt.kind == "exception":  # Python: the message starts with the exception's type
+        return f"no {stmt.message.split(':')[0]}"
     return f"no {stmt.kind.replace('-', ' ')}"
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from prooflens.analysis import ir
 from prooflens.analysis.verdicts import TraceStep
 
-Value = int | bool
+Value = int | bool | str | tuple  # str: a Python str; tuple: a list or tuple (see ir.SeqType)
 # Called at every loop-condition test with the loop and the current variable values;
 # returning True stops the run with outcome "observed" (used to watch for repeated states).
 LoopObserver = Callable[[ir.Loop, dict[str, Value]], bool]
@@ -178,6 +178,8 @@ class _Machine:
             return self.eval(expr.then) if self.eval(expr.cond) else self.eval(expr.orelse)
         return cast(self.eval(expr.operand), expr.operand.type, expr.type)
 
+        if isinstance(expr, ir.SEQ_NODES):
+            return seq_op(expr, [self.eval(e) for e in ir.seq_children(expr)])
     # -- bookkeeping
 
     def _tick(self) -> None:
@@ -199,7 +201,9 @@ def visible_values(fn: ir.Function, env: dict[str, Value]) -> dict[str, Value]:
     for name, value in env.items():
         label = fn.display.get(name, name)
         if name.isidentifier() and not name.startswith("_pl_"):
-            shown[label] = value
+            t = fn.variables.get(name)
+            is_list = isinstance(t, ir.SeqType) and t.kind == "list"
+            shown[label] = list(value) if is_list else value  # type: ignore[arg-type]
     return shown
 
 
@@ -216,6 +220,8 @@ def normalize(value: Value, t: ir.Type) -> Value:
     if t.signed and number > t.max:
         number -= 1 << t.width
     return number
+    if isinstance(t, ir.SeqType):
+        return value if t.elem is None else tuple(normalize(v, t.elem) for v in value)
 
 
 def unary(op: str, value: Value, t: ir.Type) -> Value:
@@ -299,3 +305,44 @@ def cast(value: Value, source: ir.Type, target: ir.Type) -> Value:
     if isinstance(target, ir.BoolType):
         return bool(value)
     return normalize(int(value), target)
+
+
+# ------------------------------------------------------------------ Python sequences
+
+
+def seq_op(expr: ir.SeqExpr, args: list[Value]):
+    """A sequence node on its evaluated operands (`ir.seq_children` order), as Python does
+    it; a str is a str, a list or tuple a tuple."""
+    if isinstance(expr, ir.StrLit):
+        return expr.value
+    if isinstance(expr, ir.SeqLit):
+        return tuple(args)
+    if isinstance(expr, ir.SeqLen):
+        return len(args[0])
+    if isinstance(expr, ir.SeqAt):
+        seq, index = args
+        if isinstance(seq, str):
+            return seq[index : index + 1] if index >= 0 else ""  # z3's str.at
+        return seq[index] if 0 <= index < len(seq) else _default(expr.type)
+    if isinstance(expr, ir.SeqSlice):
+        bounds = iter(args[1:])
+        start = next(bounds) if expr.start is not None else None
+        stop = next(bounds) if expr.stop is not None else None
+        return args[0][start:stop]
+    if isinstance(expr, ir.SeqConcat):
+        return args[0] + args[1]
+    if isinstance(expr, ir.SeqContains):
+        seq, item = args
+        return item in seq
+    if isinstance(expr, ir.SeqUpdate):
+        seq, index, value = args
+        return seq[:index] + (value,) + seq[index + 1 :]
+    return args[0] == args[1]
+
+
+def _default(t: ir.Type) -> Value:
+    """A value for an unspecified result (an item read out of range: never observed,
+    because a failing check always comes first)."""
+    if isinstance(t, ir.SeqType):
+        return "" if t.elem is None else ()
+    return False if isinstance(t, ir.BoolType) else 0

@@ -63,7 +63,30 @@ class BVType:
         return (1 << (self.width - 1)) - 1 if self.signed else (1 << self.width) - 1
 
 
-Type = IntType | BoolType | BVType
+# Python sequences (str, list, tuple); their expressions: see "Python sequences" below.
+
+
+@dataclass(frozen=True)
+class SeqType:
+    """A Python `str` (`elem` None: its items are strs of length 1), `list` or `tuple`
+    of `elem` (int, bool or str items: immutable, so nested aliasing cannot arise)."""
+
+    kind: str  # "str" | "list" | "tuple"
+    elem: Type | None = None
+
+    def __str__(self) -> str:
+        return "str" if self.kind == "str" else f"{self.kind}[{self.elem}]"
+
+    @property
+    def item(self) -> Type:
+        """The type of `s[i]`: a str of length 1 for a str."""
+        return self if self.elem is None else self.elem
+
+
+STR = SeqType("str")
+
+
+Type = IntType | BoolType | BVType | SeqType
 INT = IntType()
 BOOL = BoolType()
 
@@ -139,7 +162,125 @@ class Cast:
     span: Span = NO_SPAN
 
 
-Expr = Const | Var | Unary | Binary | Ite | Cast
+
+
+# ------------------------------------------------------------ Python sequences
+# `str`, `list` and `tuple` as z3 sequences (strings: z3's String sort). Concretely a
+# str is a Python str and a list or tuple is a Python tuple (functional values: a list
+# mutation is an `Assign` of a new value; the frontend rejects mutation through aliases).
+# Operations that can raise are guarded by an `Assert(kind="exception")`: the nodes
+# below are total, and `SeqAt` out of range has an unspecified (never observed) value.
+
+
+
+
+@dataclass(frozen=True)
+class StrLit:
+    value: str
+    type: SeqType = STR
+    span: Span = NO_SPAN
+
+
+@dataclass(frozen=True)
+class SeqLit:
+    """A list or tuple display `[a, b]` / `(a, b)` of `type`."""
+
+    items: tuple[Expr, ...]
+    type: SeqType
+    span: Span = NO_SPAN
+
+
+@dataclass(frozen=True)
+class SeqLen:
+    seq: Expr
+    type: Type = INT
+    span: Span = NO_SPAN
+
+
+@dataclass(frozen=True)
+class SeqAt:
+    """`seq[index]` for `0 <= index < len(seq)` (the frontend normalises negative indices
+    and checks the range first); a str item is a str of length 1."""
+
+    seq: Expr
+    index: Expr
+    type: Type
+    span: Span = NO_SPAN
+
+
+@dataclass(frozen=True)
+class SeqSlice:
+    """`seq[start:stop]` (step 1) with Python's clamping: negative bounds count from the
+    end, bounds outside [0, len] are clamped, None means the end of that side."""
+
+    seq: Expr
+    start: Expr | None
+    stop: Expr | None
+    type: SeqType
+    span: Span = NO_SPAN
+
+
+@dataclass(frozen=True)
+class SeqConcat:
+    left: Expr
+    right: Expr
+    type: SeqType
+    span: Span = NO_SPAN
+
+
+@dataclass(frozen=True)
+class SeqContains:
+    """`item in seq`: membership for a list or tuple, substring for a str."""
+
+    seq: Expr
+    item: Expr
+    type: Type = BOOL
+    span: Span = NO_SPAN
+
+
+@dataclass(frozen=True)
+class SeqUpdate:
+    """`seq` with the item at `index` (in range, checked first) replaced by `value`."""
+
+    seq: Expr
+    index: Expr
+    value: Expr
+    type: SeqType
+    span: Span = NO_SPAN
+
+
+@dataclass(frozen=True)
+class SeqEq:
+    """`left == right` on two sequences of one type (items compared by value)."""
+
+    left: Expr
+    right: Expr
+    type: Type = BOOL
+    span: Span = NO_SPAN
+
+
+SEQ_NODES = (StrLit, SeqLit, SeqLen, SeqAt, SeqSlice, SeqConcat, SeqContains, SeqUpdate, SeqEq)
+SeqExpr = StrLit | SeqLit | SeqLen | SeqAt | SeqSlice | SeqConcat | SeqContains | SeqUpdate | SeqEq
+Expr = Const | Var | Unary | Binary | Ite | Cast | SeqExpr
+
+
+def seq_children(expr: SeqExpr) -> tuple[Expr, ...]:
+    """The operands of a sequence node."""
+    if isinstance(expr, StrLit):
+        return ()
+    if isinstance(expr, SeqLit):
+        return expr.items
+    if isinstance(expr, SeqLen):
+        return (expr.seq,)
+    if isinstance(expr, SeqAt):
+        return (expr.seq, expr.index)
+    if isinstance(expr, SeqSlice):
+        return tuple(e for e in (expr.seq, expr.start, expr.stop) if e is not None)
+    if isinstance(expr, SeqContains):
+        return (expr.seq, expr.item)
+    if isinstance(expr, SeqUpdate):
+        return (expr.seq, expr.index, expr.value)
+    return (expr.left, expr.right)
 
 # ----------------------------------------------------------------------- statements
 
@@ -306,6 +447,8 @@ def expr_vars(expr: Expr) -> set[str]:
         return expr_vars(expr.left) | expr_vars(expr.right)
     return expr_vars(expr.cond) | expr_vars(expr.then) | expr_vars(expr.orelse)
 
+    if isinstance(expr, SEQ_NODES):
+        return set().union(*(expr_vars(e) for e in seq_children(expr)))
 
 def assigned_vars(body: tuple[Stmt, ...]) -> set[str]:
     """Names of the variables `body` may write."""

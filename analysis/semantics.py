@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import ctypes
 from collections.abc import Mapping
 
 import z3
@@ -20,6 +21,8 @@ def sort_of(t: ir.Type, ctx: z3.Context | None = None) -> z3.SortRef:
         return z3.BoolSort(ctx)
     return z3.BitVecSort(t.width, ctx)
 
+    if isinstance(t, ir.SeqType):
+        return seq_sort(t, ctx)
 
 def variable(name: str, t: ir.Type, ctx: z3.Context | None = None) -> z3.ExprRef:
     return z3.Const(name, sort_of(t, ctx))
@@ -56,6 +59,8 @@ def from_model(value: z3.ExprRef, t: ir.Type) -> int | bool:
         number -= 1 << t.width
     return number
 
+    if isinstance(t, ir.SeqType):
+        return seq_from_model(value, t)
 
 def decimal_to_int(text: str) -> int:
     """`int(text)` without Python's 4300-digit limit on str -> int conversion (z3 may
@@ -90,6 +95,8 @@ def _ctx(env: Mapping[str, z3.ExprRef]) -> z3.Context | None:
     for term in env.values():
         return term.ctx
     return None
+    if isinstance(expr, ir.SEQ_NODES):
+        return encode_seq(expr, env)
 
 
 def _operand_type(expr: ir.Binary) -> ir.Type:
@@ -205,3 +212,96 @@ def cast(value: z3.ExprRef, source: ir.Type, target: ir.Type) -> z3.ExprRef:
         extend = z3.SignExt if source.signed else z3.ZeroExt
         return extend(target.width - source.width, value)
     return value
+
+
+# ------------------------------------------------------------------ Python sequences
+
+
+def seq_sort(t: ir.SeqType, ctx: z3.Context | None = None) -> z3.SortRef:
+    """z3's String sort for `str`, a sequence of the item sort for a list or tuple."""
+    if t.elem is None:
+        return z3.StringSort(ctx)
+    return z3.SeqSort(sort_of(t.elem, ctx))
+
+
+def string_value(text: str, ctx: z3.Context | None = None) -> z3.SeqRef:
+    """`text` as a z3 string, code point by code point (z3.StringVal would read escapes
+    such as `\\u{41}` in it). Code points above z3's 0x2FFFF are the caller's to refuse."""
+    ctx = z3.get_ctx(ctx)
+    codes = (ctypes.c_uint * len(text))(*map(ord, text))
+    return z3.SeqRef(z3.Z3_mk_u32string(ctx.ref(), len(text), codes), ctx)
+
+
+def string_from_model(value: z3.ExprRef) -> str:
+    """A z3 string value as a Python str, code point by code point."""
+    length = z3.Z3_get_string_length(value.ctx_ref(), value.as_ast())
+    codes = (ctypes.c_uint * length)()
+    z3.Z3_get_string_contents(value.ctx_ref(), value.as_ast(), length, codes)
+    return "".join(map(chr, codes))
+
+
+def seq_from_model(value: z3.ExprRef, t: ir.SeqType):
+    """A z3 sequence value (`Empty`, `Unit(x)` or `Concat` of them) as a str, a list (for
+    a list: witnesses are real Python values) or a tuple."""
+    if t.elem is None:
+        return string_from_model(z3.simplify(value))
+    items: list = []
+    stack = [value]
+    while stack:
+        node = stack.pop()
+        if z3.is_app_of(node, z3.Z3_OP_SEQ_CONCAT):
+            stack.extend(reversed(node.children()))
+        elif z3.is_app_of(node, z3.Z3_OP_SEQ_UNIT):
+            items.append(from_model(node.arg(0), t.elem))
+        elif not z3.is_app_of(node, z3.Z3_OP_SEQ_EMPTY):
+            raise ValueError(f"not a sequence value: {node}")
+    return items if t.kind == "list" else tuple(items)
+
+
+def encode_seq(expr: ir.SeqExpr, env: Mapping[str, z3.ExprRef]) -> z3.ExprRef:
+    """The z3 term of a sequence node (meaning documented on each node in `ir`)."""
+    ctx = _ctx(env)
+    if isinstance(expr, ir.StrLit):
+        return string_value(expr.value, ctx)
+    if isinstance(expr, ir.SeqLit):
+        if not expr.items:
+            return z3.Empty(seq_sort(expr.type, ctx))
+        units = [z3.Unit(encode(item, env)) for item in expr.items]
+        return units[0] if len(units) == 1 else z3.Concat(*units)
+    if isinstance(expr, ir.SeqLen):
+        return z3.Length(encode(expr.seq, env))
+    if isinstance(expr, ir.SeqAt):
+        seq, index = encode(expr.seq, env), encode(expr.index, env)
+        return z3.SubString(seq, index, 1) if _is_str(expr.seq) else seq[index]
+    if isinstance(expr, ir.SeqSlice):
+        return _slice(expr, env)
+    if isinstance(expr, ir.SeqConcat):
+        return z3.Concat(encode(expr.left, env), encode(expr.right, env))
+    if isinstance(expr, ir.SeqContains):
+        seq, item = encode(expr.seq, env), encode(expr.item, env)
+        return z3.Contains(seq, item if _is_str(expr.seq) else z3.Unit(item))
+    if isinstance(expr, ir.SeqUpdate):
+        seq, index = encode(expr.seq, env), encode(expr.index, env)
+        value = z3.Unit(encode(expr.value, env))
+        after = z3.SubSeq(seq, index + 1, z3.Length(seq) - index - 1)
+        return z3.Concat(z3.SubSeq(seq, 0, index), value, after)
+    return encode(expr.left, env) == encode(expr.right, env)
+
+
+def _is_str(expr: ir.Expr) -> bool:
+    return isinstance(expr.type, ir.SeqType) and expr.type.elem is None
+
+
+def _slice(expr: ir.SeqSlice, env: Mapping[str, z3.ExprRef]) -> z3.ExprRef:
+    """`seq[start:stop]`: both bounds clamped into [0, len] as CPython's slice.indices."""
+    seq = encode(expr.seq, env)
+    length = z3.Length(seq)
+    start = z3.IntVal(0, seq.ctx) if expr.start is None else _clamp(encode(expr.start, env), length)
+    stop = length if expr.stop is None else _clamp(encode(expr.stop, env), length)
+    return z3.SubSeq(seq, start, z3.If(stop > start, stop - start, 0))
+
+
+def _clamp(bound: z3.ArithRef, length: z3.ArithRef) -> z3.ArithRef:
+    """A slice bound: negative counts from the end; then clamped into [0, length]."""
+    shifted = z3.If(bound < 0, bound + length, bound)
+    return z3.If(shifted < 0, 0, z3.If(shifted > length, length, shifted))

@@ -20,6 +20,7 @@ class Property(StrEnum):
     SIGNED_OVERFLOW = "signed-overflow"
     SHIFT_OUT_OF_RANGE = "shift-out-of-range"
     ARRAY_OUT_OF_BOUNDS = "array-out-of-bounds"
+    EXCEPTION = "exception"  # Python: an exception the function does not catch
     UNSUPPORTED = "unsupported"
 
 

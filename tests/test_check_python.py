@@ -79,7 +79,7 @@ def test_always_false_is_named():
 
 
 def test_unsupported_construct_is_dont_know_with_line():
-    (result,) = results_of("def f(x):\n    y = [x]\n    return y\n")
+    (result,) = results_of("def f(x):\n    y = {x}\n    return y\n")
     assert result.property == "unsupported" and result.status == "unknown"
     assert "line 2" in result.reason
 

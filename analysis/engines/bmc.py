@@ -177,6 +177,8 @@ class _Unroller:
         if not state.dead:
             self.cutoffs.append(state.guard)  # still iterating after `bound` rounds
         return merge(exits, state.env)
+    if isinstance(t, ir.SeqType):  # Python sequences (issue 13): short ones first
+        return z3.Length(term) <= limit
 
     def inline(self, call: ir.Inline, state: _State) -> _State:
         if call.depth_exceeded:

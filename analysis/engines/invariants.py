@@ -29,7 +29,7 @@ def candidates(fn: ir.Function, pred: Predicate) -> list[z3.BoolRef]:
     numeric = [
         (arg, fn.variables[name])
         for arg, name in zip(pred.args, pred.names, strict=False)
-        if name and not isinstance(fn.variables[name], ir.BoolType)
+        if name and isinstance(fn.variables[name], ir.IntType | ir.BVType)  # not bool, str, list
     ][:MAX_ARGS]
     out: list[z3.BoolRef] = []
     for arg, t in numeric:

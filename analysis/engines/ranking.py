@@ -73,7 +73,7 @@ def synthesize(
     constant_bound: int = MAX_COEFF,
 ) -> Ranking | Failure:
     """A lexicographic linear ranking function for `relation` over the variables `types`."""
-    names = list(types)[:64]
+    names = [n for n in types if not isinstance(types[n], ir.SeqType)][:64]  # numbers only
     need_bound = any(isinstance(types[n], ir.IntType) for n in names)
     width = _width({n: types[n] for n in names})
     if width is not None:

@@ -14,7 +14,7 @@ import random
 import z3
 
 from prooflens.analysis import interpreter, ir, semantics
-from prooflens.analysis.engines import proof, ranking
+from prooflens.analysis.engines import proof, ranking, sampling
 from prooflens.analysis.engines.transition import ChcSystem, Clause, Iteration
 from prooflens.analysis.solver import Budget
 
@@ -48,8 +48,7 @@ def observed_pairs(fn: ir.Function, loop: ir.Loop, names: list[str]):
             last[0] = values if holds else None
             return len(pairs) >= MAX_PAIRS
 
-        inputs = {p.name: (rnd.random() < 0.5 if p.type == ir.BOOL else rnd.randint(-3, 8 + run))
-                  for p in fn.params}  # fmt: skip
+        inputs = {p.name: sampling.random_value(rnd, p.type, -3, 8 + run) for p in fn.params}
         interpreter.run(fn, inputs, (rnd.randint(-5, 20) for _ in range(1000)),
                         max_steps=5_000, observer=observer, record=False)  # fmt: skip
     return pairs
@@ -73,7 +72,8 @@ def prove_with_spacer(
     """A single linear ranking function, fitted to runs and proved by Spacer; None if
     either step fails."""
     pred = system.predicates.get(f"inv{loop.loop_id}")
-    names = [n for n in types if n in (pred.names if pred else [])]
+    names = [n for n in types if n in (pred.names if pred else [])
+             and not isinstance(types[n], ir.SeqType)]  # numbers only (no str/list)
     if pred is None or not names:
         return None
     if budget.exhausted():

@@ -37,15 +37,21 @@ def loop_states(fn: ir.Function, seed: int = 0) -> dict[int, list[dict]]:
         return False
 
     for run in range(RUNS):
-        inputs = {}
-        for param in fn.params:
-            if isinstance(param.type, ir.BoolType):
-                inputs[param.name] = rnd.random() < 0.5
-            else:
-                inputs[param.name] = rnd.randint(-2, 6 + run)
+        inputs = {p.name: random_value(rnd, p.type, -2, 6 + run) for p in fn.params}
         interpreter.run(fn, inputs, (rnd.randint(-5, 20) for _ in range(1000)),
                         max_steps=MAX_STEPS, observer=observer, record=False)  # fmt: skip
     return states
+
+
+def random_value(rnd: random.Random, t: ir.Type, low: int, high: int):
+    """A small random input of type `t` (Python sequences: issue 13)."""
+    if isinstance(t, ir.BoolType):
+        return rnd.random() < 0.5
+    if isinstance(t, ir.SeqType):
+        if t.elem is None:
+            return "".join(rnd.choice("ab") for _ in range(rnd.randint(0, 4)))
+        return tuple(random_value(rnd, t.elem, -3, 3) for _ in range(rnd.randint(0, 4)))
+    return rnd.randint(low, high)
 
 
 def equalities(names: list[str], states: list[dict]) -> list[Equality]:

@@ -44,6 +44,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from prooflens.analysis import ir
+from prooflens.analysis.frontends import python_seq as seq
 from prooflens.analysis.frontends.python_base import Source as _Source
 from prooflens.analysis.frontends.python_base import Unsupported as _Unsupported
 from prooflens.analysis.frontends.python_base import is_docstring as _is_docstring
@@ -61,7 +62,7 @@ MAX_FOLDED_POWER = 4096  # largest `c ** n` folded when both are constants
 MAX_NESTING = 300  # deepest expression lowered (AST depth, counted across inlined calls)
 MAX_INLINES = 2000  # inlined calls per function before giving up (size guard)
 BUILTIN_CALLS = frozenset({"abs", "min", "max", "isinstance", "range", "int", "bool", "divmod",
-                           "pow"})  # fmt: skip
+                           "pow", "len", "list", "tuple"})  # fmt: skip
 
 _STMT_NAMES: dict[type, str] = {
     ast.Try: "try statement", ast.With: "with statement", ast.Raise: "raise statement",
@@ -115,23 +116,33 @@ def lower(parsed: ParsedFile, unit: Unit, settings: Settings) -> ir.Function | i
 def _lower(parsed: ParsedFile, unit: Unit, settings: Settings) -> ir.Function:
     """Lower, re-running with widened variable types until every type is consistent."""
     forced: set[str] = set()
+    forced_types: dict[str, ir.Type] = {}
     module = module_info(parsed)
     while True:
         lowerer = _Lowerer(parsed, module, settings, frozenset(forced))
+        lowerer.forced_types = dict(forced_types)
         try:
             return lowerer.function(unit)
         except _Retype as retype:
+            if retype.type is not None:  # an empty display first typed list[int]
+                if retype.name in forced_types:
+                    raise _Unsupported(f"variable {retype.name} of mixed type",
+                                       unit.line) from None  # fmt: skip
+                forced_types[retype.name] = retype.type
+                continue
             if retype.name in forced:  # cannot happen: widening is monotone
                 raise _Unsupported(f"variable {retype.name} of mixed type", unit.line) from None
             forced.add(retype.name)
 
 
 class _Retype(Exception):
-    """A variable first typed BOOL is assigned an int: lower again with it INT."""
+    """A variable first typed BOOL is assigned an int: lower again with it INT (or, `type`
+    given, a list first bound to an empty display gets items of another type)."""
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, type: ir.Type | None = None) -> None:
         super().__init__(name)
         self.name = name
+        self.type = type
 
 
 
@@ -152,6 +163,8 @@ class _Frame:
     receiver: str | None = None  # a method's `self`/`cls`: objects are not modelled
     returns: list[ir.Expr | None] = field(default_factory=list)
     loops: list[list[frozenset[str]]] = field(default_factory=list)  # break states per loop
+    mutated: frozenset[str] = frozenset()  # names mutated in place (python_seq aliasing)
+    parents: dict[int, ast.AST] = field(default_factory=dict)
 
 
 Assigned = frozenset[str] | None  # definitely assigned source names; None = unreachable
@@ -170,12 +183,18 @@ def _conj(guard: ir.Expr | None, cond: ir.Expr) -> ir.Expr:
 
 
 def _truth(expr: ir.Expr) -> ir.Expr:
-    """Python truthiness as a BOOL expression."""
+    """Python truthiness as a BOOL expression (a sequence is true when it is not empty)."""
+    if isinstance(expr.type, ir.SeqType):
+        length = ir.SeqLen(expr, ir.INT, expr.span)
+        return ir.Binary("ne", length, ir.Const(0, ir.INT, expr.span), ir.BOOL, expr.span)
     return expr if expr.type == ir.BOOL else ir.Cast(expr, ir.BOOL, expr.span)
 
 
 def _as_int(expr: ir.Expr) -> ir.Expr:
-    """`bool` is an `int`: True -> 1, False -> 0."""
+    """`bool` is an `int`: True -> 1, False -> 0. A sequence is not a number."""
+    if isinstance(expr.type, ir.SeqType):
+        raise _Unsupported(f"{expr.type} value used as a number", expr.span.line,
+                           expr.span.column)  # fmt: skip
     return expr if expr.type == ir.INT else ir.Cast(expr, ir.INT, expr.span)
 
 
@@ -188,13 +207,13 @@ def _int(value: int, span: ir.Span = ir.NO_SPAN) -> ir.Const:
 
 
 def _annotation_type(ann: ast.expr | None, source: _Source, what: str) -> ir.Type | None:
-    """INT or BOOL from an `int`/`bool` annotation; None when there is none."""
+    """The type of an `int`/`bool`/`str`/`list[T]`/`tuple[T, ...]` annotation (T: int,
+    bool or str); None when there is none."""
     if ann is None:
         return None
-    if isinstance(ann, ast.Name) and ann.id in ("int", "bool"):
-        return ir.BOOL if ann.id == "bool" else ir.INT
-    if isinstance(ann, ast.Constant) and ann.value in ("int", "bool"):
-        return ir.BOOL if ann.value == "bool" else ir.INT
+    t = seq.annotation_type(ann)
+    if t is not None:
+        return t
     raise _Unsupported(f"{what} type {source.segment(ann)}", *_pos(source, ann))
 
 
@@ -205,6 +224,8 @@ def _default_type(
     if isinstance(default, ast.Constant) and default.value is None:
         raise _Unsupported(f"parameter {param} with default None (Optional is not modelled)",
                            *_pos(source, default))  # fmt: skip
+    if isinstance(default, ast.Constant) and type(default.value) is str:
+        return ir.STR
     if isinstance(default, ast.Constant) and type(default.value) not in (int, bool):
         raise _Unsupported(f"parameter type {type(default.value).__name__} (default of {param})",
                            *_pos(source, default))  # fmt: skip
@@ -242,8 +263,8 @@ def _signature(unit: ParsedUnit, module: ModuleInfo) -> list[tuple[ast.arg, ir.T
         t = _annotation_type(arg.annotation, source, "parameter")
         if t is not None and default is not None:
             default_t = _default_type(default, source, module, arg.arg)
-            if default_t != t and t == ir.BOOL:
-                raise _Unsupported(f"bool parameter {arg.arg} with an int default",
+            if default_t != t and (t == ir.BOOL or ir.STR in (t, default_t)):
+                raise _Unsupported(f"{t} parameter {arg.arg} with an {default_t} default",
                                    *_pos(source, default))  # fmt: skip
         elif default is not None:
             t = _default_type(default, source, module, arg.arg)
@@ -351,6 +372,8 @@ class _Lowerer:
         self.cache: dict[str, ParsedUnit] = {}
         self.bool_fns: frozenset[str] | None = None
         self.nesting = 0
+        self.forced_types: dict[str, ir.Type] = {}
+        self.empty_first: set[str] = set()  # lists first bound to an empty display
 
     # ---------------------------------------------------------------- function
 
@@ -370,6 +393,7 @@ class _Lowerer:
         names = frozenset(p.name for p in params)
         local_names = _scope_check(fdef, source, self.module) - names
         frame = _Frame(unit.name, "", source, names, local_names, 0)
+        self.aliasing(frame, fdef, params)
         receiver = parsed.receiver
         if receiver is not None:
             frame.receiver = receiver.arg
@@ -392,9 +416,7 @@ class _Lowerer:
         values = frame.returns
         returns_bool = bool(values) and all(v is not None and v.type == ir.BOOL for v in values)
         typed = [v for v in values if v is not None]
-        return_type: ir.Type | None = None
-        if typed:
-            return_type = ir.BOOL if all(v.type == ir.BOOL for v in typed) else ir.INT
+        return_type = _return_type(typed, span)
         return ir.Function(
             name=unit.name,
             params=tuple(params),
@@ -406,6 +428,18 @@ class _Lowerer:
             display=dict(self.display),
             returns_bool=returns_bool,
         )
+
+    def aliasing(self, frame: _Frame, fdef: ast.FunctionDef, params: list[ir.Param]) -> None:
+        """Record what python_seq's aliasing rule needs; a mutated list parameter must not
+        be the same object as another list parameter."""
+        frame.mutated = seq.mutated_names(fdef)
+        frame.parents = seq.parent_map(fdef)
+        lists = [p for p in params if seq.is_list(p.type)]
+        for p in lists:
+            if p.name in frame.mutated and len(lists) > 1:
+                raise _Unsupported(f"aliased list mutation (list parameter {p.name} is mutated "
+                                   "and may be the same list as another parameter)",
+                                   p.span.line, p.span.column)  # fmt: skip
 
     def precondition(self, frame: _Frame, stmt: ast.Assert) -> None:
         """A leading assert of the unit: inputs that fail it (or crash it) are not considered."""
@@ -471,6 +505,13 @@ class _Lowerer:
             and self.is_same_file_call(frame, value.func.id)
         ):
             self.inline_call(frame, value, None, want_value=False)
+            return
+        if (
+            isinstance(value, ast.Call)
+            and isinstance(value.func, ast.Attribute)
+            and value.func.attr in seq.MUTATORS
+        ):
+            self.method_call(frame, value, None, frame.source.span(value), want_value=False)
             return
         self.expr(frame, value, None)  # evaluated for its checks only
 
@@ -541,6 +582,9 @@ class _Lowerer:
             raise _Unsupported("for ... else", *_pos(source, stmt))
         if not isinstance(stmt.target, ast.Name):
             raise _Unsupported("for-loop target that is not a name", *_pos(source, stmt.target))
+        if not self.is_builtin_call(frame, stmt.iter, "range"):
+            self.for_sequence(frame, stmt)
+            return
         start, stop, step = self.range_bounds(frame, stmt.iter)
         span = source.keyword_span(stmt, "for")
         loop_id = self.next_loop_id()
@@ -560,6 +604,37 @@ class _Lowerer:
         body = self.block(frame, stmt.body)
         frame.loops.pop()
         update = ir.Assign(ctr, ir.Binary("add", ctr_var, _int(step, span), ir.INT, span), span)
+        self.assigned = entry
+        self.out.append(ir.Loop(cond, (first, *body), (update,), loop_id, "for", True, span))
+
+    def for_sequence(self, frame: _Frame, stmt: ast.For) -> None:
+        """`for x in s` over a str, list or tuple: a counter loop over a copy of the value
+        (exact: a list iterated here is never mutated in place, see python_seq)."""
+        source = frame.source
+        iterable = self.expr(frame, stmt.iter, None)
+        t = iterable.type
+        if not isinstance(t, ir.SeqType):
+            raise _Unsupported("for-loop over a non-range iterable", *_pos(source, stmt.iter))
+        span = source.keyword_span(stmt, "for")
+        loop_id = self.next_loop_id()
+        items, ctr, end = f"$for{loop_id}.seq", f"$for{loop_id}.ctr", f"$for{loop_id}.stop"
+        self.variables.update({items: t, ctr: ir.INT, end: ir.INT})
+        items_var = ir.Var(items, t, span)
+        ctr_var, end_var = ir.Var(ctr, ir.INT, span), ir.Var(end, ir.INT, span)
+        self.out.append(ir.Assign(items, iterable, span))
+        self.out.append(ir.Assign(ctr, _int(0, span), span))
+        self.out.append(ir.Assign(end, ir.SeqLen(items_var, ir.INT, span), span))
+        cond = ir.Binary("lt", ctr_var, end_var, ir.BOOL, span)
+        entry = self.assigned
+        saved, self.out = self.out, []
+        assert isinstance(stmt.target, ast.Name)
+        item = ir.SeqAt(items_var, ctr_var, t.item, span)
+        self.store(frame, stmt.target.id, item, source.span(stmt.target))
+        first, self.out = self.out[0], saved
+        frame.loops.append([])
+        body = self.block(frame, stmt.body)
+        frame.loops.pop()
+        update = ir.Assign(ctr, ir.Binary("add", ctr_var, _int(1, span), ir.INT, span), span)
         self.assigned = entry
         self.out.append(ir.Loop(cond, (first, *body), (update,), loop_id, "for", True, span))
 
@@ -595,14 +670,43 @@ class _Lowerer:
         if len(targets) == 1 and isinstance(targets[0], ast.Tuple | ast.List):
             self.tuple_assign(frame, targets[0], stmt.value)
             return
+        if len(targets) == 1 and isinstance(targets[0], ast.Subscript):
+            self.item_assign(frame, targets[0], stmt.value, source.span(stmt))
+            return
         for target in targets:
             if not isinstance(target, ast.Name):
                 raise _Unsupported(_target_name(target), *_pos(source, target))
         value = self.expr(frame, stmt.value, None)
+        for target in targets:
+            if target.id in frame.mutated and seq.is_list(value.type):  # type: ignore[attr-defined]
+                seq.check_fresh(target.id, stmt.value, source)  # type: ignore[attr-defined]
         if len(targets) > 1:
             value = self.atom(value)
         for target in targets:
             self.store(frame, target.id, value, source.span(stmt))  # type: ignore[attr-defined]
+
+    def item_assign(
+        self, frame: _Frame, target: ast.Subscript, value_node: ast.expr, span: ir.Span
+    ) -> None:
+        """`xs[i] = v` on a list variable: v, then xs, then i are evaluated (as CPython does),
+        i is checked, and xs is assigned the updated list."""
+        source = frame.source
+        if not isinstance(target.value, ast.Name) or isinstance(target.slice, ast.Slice):
+            raise _Unsupported(_target_name(target), *_pos(source, target))
+        value = self.atom(self.expr(frame, value_node, None))
+        current = self.expr(frame, target.value, None)
+        t = current.type
+        if not seq.is_list(t):
+            what = f"of a {t} value" if isinstance(t, ir.SeqType) else "(not a list)"
+            raise _Unsupported(f"{_target_name(target)} {what}", *_pos(source, target))
+        assert isinstance(t, ir.SeqType)
+        var = frame.prefix + target.value.id
+        index = self.atom(_as_int(self.expr(frame, target.slice, None)))
+        where = source.span(target)
+        index = self.checked_index(frame, current, index, None, where,
+                                   seq.index_error(t, "assignment index"))  # fmt: skip
+        item = self.item_value(var, t, value, span)
+        self.out.append(ir.Assign(var, ir.SeqUpdate(current, index, item, t, span), span))
 
     def tuple_assign(self, frame: _Frame, target: ast.Tuple | ast.List, value: ast.expr) -> None:
         """`a, b = x, y`: every right side is evaluated before any name is bound."""
@@ -611,8 +715,8 @@ class _Lowerer:
             self.divmod_assign(frame, target, value)  # type: ignore[arg-type]
             return
         if not isinstance(value, ast.Tuple):
-            raise _Unsupported("unpacking of a value that is not a tuple display",
-                               *_pos(source, value))  # fmt: skip
+            self.unpack_sequence(frame, target, value)
+            return
         names = target.elts
         for name in names:
             if not isinstance(name, ast.Name):
@@ -622,6 +726,30 @@ class _Lowerer:
         values = [self.temp(self.expr(frame, e, None)) for e in value.elts]
         for name, val in zip(names, values, strict=True):
             self.store(frame, name.id, val, source.span(name))  # type: ignore[attr-defined]
+
+    def unpack_sequence(self, frame: _Frame, target: ast.Tuple | ast.List, node: ast.expr) -> None:
+        """`a, b = s` for a str, list or tuple value: ValueError unless it has exactly as
+        many items as there are names."""
+        source = frame.source
+        names = target.elts
+        for name in names:
+            if not isinstance(name, ast.Name):
+                raise _Unsupported(_target_name(name), *_pos(source, name))
+        value = self.expr(frame, node, None)
+        t = value.type
+        if not isinstance(t, ir.SeqType):
+            raise _Unsupported("unpacking of a value that is not a tuple display",
+                               *_pos(source, node))  # fmt: skip
+        value = self.atom(value)
+        span = source.span(node)
+        count = len(names)
+        length = ir.SeqLen(value, ir.INT, span)
+        exact = ir.Binary("eq", length, _int(count, span), ir.BOOL, span)
+        self.check(frame, exact, "exception",
+                   f"ValueError: wrong number of values to unpack (expected {count})", span, None)
+        items = [self.temp(ir.SeqAt(value, _int(k, span), t.item, span)) for k in range(count)]
+        for name, item in zip(names, items, strict=True):
+            self.store(frame, name.id, item, source.span(name))  # type: ignore[attr-defined]
 
     def divmod_assign(self, frame: _Frame, target: ast.Tuple | ast.List, call: ast.Call) -> None:
         """`q, r = divmod(a, b)`: `q = a // b` and `r = a % b`, one zero check."""
@@ -654,11 +782,17 @@ class _Lowerer:
         if not isinstance(stmt.target, ast.Name):
             raise _Unsupported(_target_name(stmt.target), *_pos(source, stmt.target))
         ann = stmt.annotation
-        if not (isinstance(ann, ast.Name) and ann.id in ("int", "bool")):
+        t = seq.annotation_type(ann)
+        if t is None:
             raise _Unsupported(f"variable annotation {source.segment(ann)}", *_pos(source, ann))
         if stmt.value is not None:
             value = self.expr(frame, stmt.value, None)
+            if isinstance(value, ir.SeqLit) and not value.items and isinstance(t, ir.SeqType):
+                value = ir.SeqLit((), t, value.span)
+            if stmt.target.id in frame.mutated and seq.is_list(value.type):
+                seq.check_fresh(stmt.target.id, stmt.value, source)
             self.store(frame, stmt.target.id, value, source.span(stmt))
+            self.empty_first.discard(frame.prefix + stmt.target.id)
 
     # --------------------------------------------------------------- variables
 
@@ -671,11 +805,16 @@ class _Lowerer:
         var = frame.prefix + name
         known = self.variables.get(var)
         if known is None:
-            known = ir.INT if var in self.forced_int else value.type
+            known = self.forced_types.get(var) or (
+                ir.INT if var in self.forced_int else value.type)  # fmt: skip
             self.variables[var] = known
             self.display[var] = name
+            if isinstance(value, ir.SeqLit) and not value.items:
+                self.empty_first.add(var)
         if known != value.type:
-            if known == ir.INT:
+            if isinstance(known, ir.SeqType) or isinstance(value.type, ir.SeqType):
+                value = self.coerce_seq(var, name, known, value, span)
+            elif known == ir.INT:
                 value = _as_int(value)
             elif var in self.bool_params:
                 raise _Unsupported(f"bool parameter {name} assigned an int", span.line,
@@ -685,6 +824,30 @@ class _Lowerer:
         self.out.append(ir.Assign(var, value, span))
         if self.assigned is not None:
             self.assigned = self.assigned | {name}
+
+    def coerce_seq(
+        self, var: str, name: str, known: ir.Type, value: ir.Expr, span: ir.Span
+    ) -> ir.Expr:
+        """`value` for a variable of sequence type `known` (an empty display takes any item
+        type; a list first bound to one is retyped by the items it later gets)."""
+        same_kind = (isinstance(known, ir.SeqType) and isinstance(value.type, ir.SeqType)
+                     and known.kind == value.type.kind)  # fmt: skip
+        if same_kind and isinstance(value, ir.SeqLit) and not value.items:
+            return ir.SeqLit((), known, value.span)  # type: ignore[arg-type]
+        if same_kind and var in self.empty_first and var not in self.forced_types:
+            raise _Retype(var, value.type)
+        raise _Unsupported(f"variable {name} of mixed type ({known} and {value.type})",
+                           span.line, span.column)  # fmt: skip
+
+    def item_value(self, var: str, t: ir.SeqType, value: ir.Expr, span: ir.Span) -> ir.Expr:
+        """`value` as an item of a list or tuple of type `t` (stored in `var`)."""
+        if value.type == t.elem:
+            return value
+        if t.elem == ir.INT and value.type == ir.BOOL:
+            return _as_int(value)
+        if var in self.empty_first and var not in self.forced_types:
+            raise _Retype(var, ir.SeqType(t.kind, value.type))
+        raise _Unsupported(f"{value.type} item in a {t}", span.line, span.column)
 
     def read(self, frame: _Frame, name: str, node: ast.AST) -> ir.Expr:
         source = frame.source
@@ -758,9 +921,18 @@ class _Lowerer:
         source = frame.source
         span = source.span(node)
         if isinstance(node, ast.Constant):
+            if isinstance(node.value, str):
+                return seq.string_literal(node.value, span)
             return _constant(node.value, span)
         if isinstance(node, ast.Name):
-            return self.read(frame, node.id, node)
+            value = self.read(frame, node.id, node)
+            if node.id in frame.mutated and seq.is_list(value.type):
+                seq.check_read(node, frame.parents, frame.depth == 0, source)
+            return value
+        if isinstance(node, ast.List | ast.Tuple) and isinstance(node.ctx, ast.Load):
+            return self.seq_display(frame, node, guard, span)
+        if isinstance(node, ast.Subscript):
+            return self.subscript(frame, node, guard, span)
         if isinstance(node, ast.BinOp):
             left = self.expr(frame, node.left, guard)
             return self.binop(frame, node, node.op, left, node.right, guard, span)
@@ -777,6 +949,59 @@ class _Lowerer:
         name = _EXPR_NAMES.get(type(node), f"{type(node).__name__} expression")
         raise _Unsupported(name, span.line, span.column)
 
+    def seq_display(
+        self, frame: _Frame, node: ast.List | ast.Tuple, guard: ir.Expr | None, span: ir.Span
+    ) -> ir.Expr:
+        """`[a, b]` / `(a, b)`: items of one type (int and bool mix as int); `[]` is a
+        list[int] until its variable gets items of another type."""
+        kind = "list" if isinstance(node, ast.List) else "tuple"
+        if any(isinstance(e, ast.Starred) for e in node.elts):
+            raise _Unsupported("starred expression", span.line, span.column)
+        items = [self.expr(frame, e, guard) for e in node.elts]
+        types = {i.type for i in items}
+        if types == {ir.INT, ir.BOOL}:
+            items, types = [_as_int(i) for i in items], {ir.INT}
+        if len(types) > 1:
+            raise _Unsupported(f"{kind} of mixed item types", span.line, span.column)
+        elem = types.pop() if types else ir.INT
+        if elem not in seq.ITEM_TYPES.values():
+            raise _Unsupported(f"{kind} of {elem} items", span.line, span.column)
+        return ir.SeqLit(tuple(items), ir.SeqType(kind, elem), span)
+
+    def subscript(
+        self, frame: _Frame, node: ast.Subscript, guard: ir.Expr | None, span: ir.Span
+    ) -> ir.Expr:
+        """`s[i]` (negative counts from the end; IndexError out of range) and `s[a:b]`."""
+        value = self.expr(frame, node.value, guard)
+        if not isinstance(value.type, ir.SeqType):
+            raise _Unsupported(f"subscript of a {value.type} value", span.line, span.column)
+        t = value.type
+        if isinstance(node.slice, ast.Slice):
+            if node.slice.step is not None:
+                raise _Unsupported("slice with a step", span.line, span.column)
+            bounds = [None if b is None else self.atom(_as_int(self.expr(frame, b, guard)))
+                      for b in (node.slice.lower, node.slice.upper)]  # fmt: skip
+            return ir.SeqSlice(value, bounds[0], bounds[1], t, span)
+        value = self.atom(value)
+        index = self.atom(_as_int(self.expr(frame, node.slice, guard)))
+        index = self.checked_index(frame, value, index, guard, span, seq.index_error(t))
+        return ir.SeqAt(value, index, t.item, span)
+
+    def checked_index(
+        self, frame: _Frame, value: ir.Expr, index: ir.Expr, guard: ir.Expr | None,
+        span: ir.Span, message: str,
+    ) -> ir.Expr:  # fmt: skip
+        """`index` counted from the front, after the check that it is in range."""
+        length = self.atom(ir.SeqLen(value, ir.INT, span))
+        negative = ir.Binary("lt", index, _int(0, span), ir.BOOL, span)
+        shifted = ir.Binary("add", index, length, ir.INT, span)
+        index = self.atom(ir.Ite(negative, shifted, index, ir.INT, span))
+        low = ir.Binary("ge", index, _int(0, span), ir.BOOL, span)
+        high = ir.Binary("lt", index, length, ir.BOOL, span)
+        inside = ir.Binary("and", low, high, ir.BOOL, span)
+        self.check(frame, inside, "exception", message, span, guard)
+        return index
+
     def binop(
         self, frame: _Frame, node: ast.AST, op: ast.operator, left: ir.Expr,
         right_node: ast.expr, guard: ir.Expr | None, span: ir.Span,
@@ -784,6 +1009,8 @@ class _Lowerer:
         source = frame.source
         if isinstance(op, ast.Pow):
             return self.power(frame, left, right_node, guard, span)
+        if isinstance(left.type, ir.SeqType):
+            return self.seq_binop(frame, op, left, right_node, guard, span)
         if type(op) not in _BINOPS:
             symbol = _BINOP_SYMBOLS.get(type(op), type(op).__name__)
             kind = "true division /" if isinstance(op, ast.Div) else f"operator {symbol}"
@@ -799,6 +1026,21 @@ class _Lowerer:
             nonzero = ir.Binary("ne", right, _int(0, where), ir.BOOL, where)
             self.check(frame, nonzero, "division-by-zero", "division by zero", where, guard)
         return ir.Binary(name, left, right, ir.INT, span)
+
+    def seq_binop(
+        self, frame: _Frame, op: ast.operator, left: ir.Expr, right_node: ast.expr,
+        guard: ir.Expr | None, span: ir.Span,
+    ) -> ir.Expr:  # fmt: skip
+        """`a + b` on two sequences of one type: concatenation."""
+        if not isinstance(op, ast.Add):
+            symbol = _BINOP_SYMBOLS.get(type(op), "*" if isinstance(op, ast.Mult) else "-")
+            raise _Unsupported(f"operator {symbol} on a {left.type}", span.line, span.column)
+        right = self.expr(frame, right_node, guard)
+        if isinstance(right, ir.SeqLit) and not right.items and isinstance(right.type, ir.SeqType):
+            right = ir.SeqLit((), left.type, right.span)  # type: ignore[arg-type]
+        if right.type != left.type:
+            raise _Unsupported(f"{left.type} + {right.type}", span.line, span.column)
+        return ir.SeqConcat(left, right, left.type, span)  # type: ignore[arg-type]
 
     def power(
         self, frame: _Frame, base: ir.Expr, exponent: ast.expr, guard: ir.Expr | None,
@@ -857,6 +1099,9 @@ class _Lowerer:
         rest = self.boolop(frame, op, values[1:], _conj(guard, go_on), span)
         if first.type == ir.BOOL and rest.type == ir.BOOL:
             return ir.Binary("and" if is_and else "or", first, rest, ir.BOOL, span)
+        if isinstance(first.type, ir.SeqType) and first.type == rest.type:
+            pair = (rest, first) if is_and else (first, rest)
+            return ir.Ite(decides, *pair, first.type, span)
         first_i, rest_i = _as_int(first), _as_int(rest)
         if is_and:
             return ir.Ite(decides, rest_i, first_i, ir.INT, span)
@@ -870,13 +1115,20 @@ class _Lowerer:
         result: ir.Expr | None = None
         count = len(node.ops)
         for index, (op, right_node) in enumerate(zip(node.ops, node.comparators, strict=True)):
-            if type(op) not in _CMPOPS:
+            membership = isinstance(op, ast.In | ast.NotIn)
+            if type(op) not in _CMPOPS and not membership:
                 line, column = _pos(frame.source, node)
                 raise _Unsupported(_CMP_NAMES.get(type(op), "comparison"), line, column)
             right = self.expr(frame, right_node, guard)
             if index + 1 < count:
                 right = self.atom(right)
-            part = _comparison(_CMPOPS[type(op)], left, right, span)
+            if membership:
+                part = _membership(left, right, span)
+                part = _not(part) if isinstance(op, ast.NotIn) else part
+            elif isinstance(left.type, ir.SeqType) or isinstance(right.type, ir.SeqType):
+                part = _seq_comparison(_CMPOPS[type(op)], left, right, span)
+            else:
+                part = _comparison(_CMPOPS[type(op)], left, right, span)
             result = part if result is None else ir.Binary("and", result, part, ir.BOOL, span)
             if index + 1 < count:
                 result = self.atom(result)
@@ -919,6 +1171,12 @@ class _Lowerer:
         self, frame: _Frame, node: ast.Call, guard: ir.Expr | None, span: ir.Span
     ) -> ir.Expr:
         func = node.func
+        if isinstance(func, ast.Attribute) and func.attr in seq.MUTATORS:
+            result = self.method_call(frame, node, guard, span, want_value=True)
+            if result is None:
+                raise _Unsupported(f"use of the value of .{func.attr} (None)", span.line,
+                                   span.column)  # fmt: skip
+            return result
         if not isinstance(func, ast.Name):
             text = frame.source.segment(func)
             raise _Unsupported(f"call to {text[:40]}", span.line, span.column)
@@ -940,11 +1198,103 @@ class _Lowerer:
             raise _Unsupported(f"call to {name}", span.line, span.column)
         return handler(frame, node, guard, span)
 
+    def method_call(
+        self, frame: _Frame, node: ast.Call, guard: ir.Expr | None, span: ir.Span,
+        want_value: bool,
+    ) -> ir.Expr | None:  # fmt: skip
+        """`xs.append(v)`, `xs.extend(ys)`, `xs.insert(i, v)`, `xs.pop()`, `xs.pop(i)` on a
+        list variable: the variable is assigned the new list (python_seq keeps this exact)."""
+        func = node.func
+        assert isinstance(func, ast.Attribute)
+        receiver, attr = func.value, func.attr
+        if not isinstance(receiver, ast.Name):
+            text = frame.source.segment(func)
+            raise _Unsupported(f"call to {text[:40]}", span.line, span.column)
+        current = self.expr(frame, receiver, guard)
+        t = current.type
+        if not seq.is_list(t):
+            raise _Unsupported(f"call to {receiver.id}.{attr} on a {t} value", span.line,
+                               span.column)  # fmt: skip
+        assert isinstance(t, ir.SeqType)
+        self.plain_call_args(frame, node)
+        counts = {"append": (1, 1), "extend": (1, 1), "insert": (2, 2), "pop": (0, 1)}[attr]
+        args = self.builtin_args(frame, node, guard, *counts)
+        var = frame.prefix + receiver.id
+        xs = ir.Var(var, t, span)  # read after the arguments: they may change the list
+        result: ir.Expr | None = None
+        if attr == "append":
+            item = ir.SeqLit((self.item_value(var, t, args[0], span),), t, span)
+            new: ir.Expr = ir.SeqConcat(xs, item, t, span)
+        elif attr == "extend":
+            other = args[0]
+            if not (isinstance(other.type, ir.SeqType) and other.type.elem == t.elem):
+                raise _Unsupported(f"extend of a {t} with a {other.type}", span.line,
+                                   span.column)  # fmt: skip
+            new = ir.SeqConcat(xs, other, t, span)
+        elif attr == "insert":  # list.insert clamps its index exactly as slicing does
+            where = self.atom(_as_int(args[0]))
+            item = ir.SeqLit((self.item_value(var, t, args[1], span),), t, span)
+            front = ir.SeqConcat(ir.SeqSlice(xs, None, where, t, span), item, t, span)
+            new = ir.SeqConcat(front, ir.SeqSlice(xs, where, None, t, span), t, span)
+        else:
+            index = self.pop_index(frame, xs, args, guard, span)
+            result = self.temp(ir.SeqAt(xs, index, t.item, span))
+            after = ir.Binary("add", index, _int(1, span), ir.INT, span)
+            new = ir.SeqConcat(ir.SeqSlice(xs, None, index, t, span),
+                               ir.SeqSlice(xs, after, None, t, span), t, span)  # fmt: skip
+        self.emit_guarded(ir.Assign(var, new, span), guard, span)
+        return result if want_value else None
+
+    def pop_index(
+        self, frame: _Frame, xs: ir.Expr, args: list[ir.Expr], guard: ir.Expr | None,
+        span: ir.Span,
+    ) -> ir.Expr:  # fmt: skip
+        """The index `xs.pop(...)` removes, after its IndexError check."""
+        if args:
+            index = self.atom(_as_int(args[0]))
+            return self.checked_index(frame, xs, index, guard, span,
+                                      "IndexError: pop index out of range")  # fmt: skip
+        length = self.atom(ir.SeqLen(xs, ir.INT, span))
+        nonempty = ir.Binary("gt", length, _int(0, span), ir.BOOL, span)
+        self.check(frame, nonempty, "exception", "IndexError: pop from empty list", span, guard)
+        return self.atom(ir.Binary("sub", length, _int(1, span), ir.INT, span))
+
+    def builtin_len(
+        self, frame: _Frame, node: ast.Call, guard: ir.Expr | None, span: ir.Span
+    ) -> ir.Expr:
+        (value,) = self.builtin_args(frame, node, guard, 1, 1)
+        if not isinstance(value.type, ir.SeqType):
+            raise _Unsupported(f"len of a {value.type} value", span.line, span.column)
+        return ir.SeqLen(value, ir.INT, span)
+
+    def builtin_list(
+        self, frame: _Frame, node: ast.Call, guard: ir.Expr | None, span: ir.Span
+    ) -> ir.Expr:
+        return self.sequence_copy(frame, node, guard, span, "list")
+
+    def builtin_tuple(
+        self, frame: _Frame, node: ast.Call, guard: ir.Expr | None, span: ir.Span
+    ) -> ir.Expr:
+        return self.sequence_copy(frame, node, guard, span, "tuple")
+
+    def sequence_copy(
+        self, frame: _Frame, node: ast.Call, guard: ir.Expr | None, span: ir.Span, kind: str
+    ) -> ir.Expr:
+        """`list(xs)` / `tuple(xs)` of a list or tuple: a new sequence of the same items."""
+        args = self.builtin_args(frame, node, guard, 0, 1)
+        if not args:
+            return ir.SeqLit((), ir.SeqType(kind, ir.INT), span)
+        t = args[0].type
+        if not (isinstance(t, ir.SeqType) and t.elem is not None):
+            raise _Unsupported(f"{kind} of a {t} value", span.line, span.column)
+        return ir.SeqSlice(args[0], None, None, ir.SeqType(kind, t.elem), span)
+
     def builtin_args(
         self, frame: _Frame, node: ast.Call, guard: ir.Expr | None, low: int, high: int | None
     ) -> list[ir.Expr]:
         count = len(node.args)
-        name = node.func.id  # type: ignore[attr-defined]
+        func = node.func
+        name = func.id if isinstance(func, ast.Name) else f".{func.attr}"  # type: ignore[attr-defined]
         if count < low or (high is not None and count > high):
             raise _Unsupported(f"{name} with {count} arguments", *_pos(frame.source, node))
         return [self.expr(frame, a, guard) for a in node.args]
@@ -1098,8 +1448,7 @@ class _Lowerer:
         target = f"$t{self.temps}"
         self.variables[target] = t
         if guard is not None:
-            zero = ir.Const(False, ir.BOOL, span) if t == ir.BOOL else _int(0, span)
-            self.out.append(ir.Assign(target, zero, span))
+            self.out.append(ir.Assign(target, seq.empty_value(t, span), span))
         return target
 
     def emit_guarded(self, stmt: ir.Stmt, guard: ir.Expr | None, span: ir.Span) -> None:
@@ -1135,10 +1484,15 @@ class _Lowerer:
         except _Unsupported as exc:
             raise _nested(exc, name, span) from None
         inner = _Frame(name, prefix, source, frozenset(params), local_names, frame.depth + 1)
+        inner.mutated, inner.parents = seq.mutated_names(fdef), seq.parent_map(fdef)
         saved_out, saved_assigned = self.out, self.assigned
         self.out, self.assigned = [], frozenset()
         try:
             for param, arg in zip(params, args, strict=True):
+                if param in inner.mutated and seq.is_list(arg.type):
+                    raise _Unsupported(f"aliased list mutation (the called function mutates "
+                                       f"its list argument {param})", span.line,
+                                       span.column)  # fmt: skip
                 self.store(inner, param, arg, span)
             leading, rest = _split_body(fdef.body)
             for stmt in leading:
@@ -1160,7 +1514,7 @@ class _Lowerer:
             raise _Unsupported(f"use of the result of {name}, which may return None",
                                span.line, span.column)  # fmt: skip
         typed = [v for v in inner.returns if v is not None]
-        ret_type = ir.BOOL if typed and all(v.type == ir.BOOL for v in typed) else ir.INT
+        ret_type = _return_type(typed, span) or ir.INT
         if ret_type == ir.INT:
             body = _cast_returns(body)
         return body, ret_type
@@ -1174,6 +1528,21 @@ class _Lowerer:
 
 
 # ------------------------------------------------------------------------- helpers
+
+
+def _return_type(typed: list[ir.Expr], span: ir.Span) -> ir.Type | None:
+    """BOOL when every value returned is a truth value, one sequence type, else INT."""
+    if not typed:
+        return None
+    if all(v.type == ir.BOOL for v in typed):
+        return ir.BOOL
+    kinds = {v.type for v in typed}
+    if any(isinstance(t, ir.SeqType) for t in kinds):
+        if len(kinds) > 1:
+            names = " and ".join(sorted(str(t) for t in kinds))
+            raise _Unsupported(f"returns of different types ({names})", span.line, span.column)
+        return typed[0].type
+    return ir.INT
 
 
 def _nested(exc: _Unsupported, callee: str, span: ir.Span) -> _Unsupported:
@@ -1249,6 +1618,38 @@ def _constant_int(node: ast.expr) -> int | None:
     if isinstance(node, ast.Constant) and type(node.value) is int:
         return sign * node.value
     return None
+
+
+def _membership(item: ir.Expr, container: ir.Expr, span: ir.Span) -> ir.Expr:
+    """`item in container`: an item of a list or tuple, a substring of a str."""
+    t = container.type
+    if not isinstance(t, ir.SeqType):
+        raise _Unsupported(f"'in' on a {t} value", span.line, span.column)
+    want = ir.STR if t.elem is None else t.elem
+    if item.type != want:
+        if not (want == ir.INT and item.type == ir.BOOL):
+            raise _Unsupported(f"'in' of a {item.type} in a {t}", span.line, span.column)
+        item = _as_int(item)
+    return ir.SeqContains(container, item, ir.BOOL, span)
+
+
+def _seq_comparison(op: str, left: ir.Expr, right: ir.Expr, span: ir.Span) -> ir.Expr:
+    """`==`/`!=` with a sequence: by value for one type; values of different kinds
+    (a list and a tuple, a str and an int) are never equal."""
+    if op not in ("eq", "ne"):
+        raise _Unsupported("ordering comparison of sequences", span.line, span.column)
+    lt, rt = left.type, right.type
+    if isinstance(left, ir.SeqLit) and not left.items and isinstance(rt, ir.SeqType):
+        left, lt = ir.SeqLit((), rt, left.span), rt  # type: ignore[arg-type]
+    if isinstance(right, ir.SeqLit) and not right.items and isinstance(lt, ir.SeqType):
+        right, rt = ir.SeqLit((), lt, right.span), lt  # type: ignore[arg-type]
+    kinds = [t.kind if isinstance(t, ir.SeqType) else "number" for t in (lt, rt)]
+    if kinds[0] != kinds[1]:
+        return ir.Const(op == "ne", ir.BOOL, span)
+    if lt != rt:
+        raise _Unsupported(f"comparison of {lt} and {rt}", span.line, span.column)
+    equal = ir.SeqEq(left, right, ir.BOOL, span)
+    return equal if op == "eq" else _not(equal)
 
 
 def _comparison(op: str, left: ir.Expr, right: ir.Expr, span: ir.Span) -> ir.Expr:
