@@ -414,31 +414,47 @@ def _replay_all(
 
 
 def _replay_real(ctx: _Context, witnesses: dict, asserts: dict) -> dict[bmc.Site, ReplayOutcome]:
+    """Real runs of `witnesses` (site -> witness; `asserts` has each site's check, none for
+    a termination witness): Python in forked children, C compiled once for them all."""
     if ctx.parsed.language == "python":
         return _replay_python(ctx, witnesses, asserts)
-    from prooflens.analysis import replay_c
+    from prooflens.analysis.frontends import c_base, c_source
+    from prooflens.analysis.replay import c as replay_c
 
-    outcomes = {}
-    for site, witness in witnesses.items():
-        stmt = asserts[site]
-        outcomes[site] = replay_c.replay(ctx.parsed, ctx.unit, ctx.fn, witness, stmt, stmt.kind)
-    return outcomes
+    sites = list(witnesses)
+    try:
+        text = c_source.build(ctx.parsed, ctx.unit).text
+    except Exception as exc:  # noqa: BLE001 -- replay must never break a check
+        why = f"not confirmed (no harness: {type(exc).__name__}: {exc})"
+        return {site: ReplayOutcome(None, why) for site in sites}
+    nondet = {suffix: t.name for suffix, t in c_base.NONDET_TYPES.items()}
+    unit = replay_c.CUnit(ctx.unit.name, text, c_base.GLOBAL_PREFIX, nondet)
+    cases = [replay_c.Case(witnesses[site], site[0], asserts.get(site)) for site in sites]
+    return dict(zip(sites, replay_c.replay(unit, ctx.fn, cases), strict=True))
 
 
 def _replay_python(ctx: _Context, witnesses: dict, asserts: dict) -> dict[bmc.Site, ReplayOutcome]:
-    from prooflens.analysis import replay
+    from prooflens.analysis.replay import program, regression
+    from prooflens.analysis.replay import python as replay_python
 
-    units = [(u.line, u.text) for u in callee_closure(ctx.parsed, ctx.unit)]
+    target, others = program.sources_of(ctx.unit, callee_closure(ctx.parsed, ctx.unit),
+                                        lambda u: syntax.python_scope(ctx.parsed, u),
+                                        ctx.parsed.text)  # fmt: skip
+    built = program.build(target, others, [p.name for p in ctx.fn.params], ctx.path)
     sites = list(witnesses)
+    if isinstance(built, str):
+        return {site: ReplayOutcome(False, built) for site in sites}
     cases = []
     for site in sites:
-        span = asserts[site].span
-        cases.append((witnesses[site], replay.Expectation(site[0], span.line, span.end_line)))
-    outcomes = replay.replay_python(units, ctx.unit.name, cases, filename=ctx.path)
+        stmt = asserts[site]
+        cases.append((witnesses[site], replay_python.Expectation(
+            site[0], stmt.span.line, stmt.span.end_line, stmt.message)))  # fmt: skip
+    outcomes = replay_python.replay_calls(built, cases)
     module = os.path.splitext(os.path.basename(ctx.path))[0]
     result = {}
     for site, outcome, (witness, _) in zip(sites, outcomes, cases, strict=True):
-        harness = replay.pytest_harness(module, ctx.unit.name, witness, site[0])
+        harness = regression.python_test(module, ctx.unit.name, dict(witness.inputs), site[0],
+                                         built.call, message=asserts[site].message)  # fmt: skip
         result[site] = ReplayOutcome(outcome.confirmed, outcome.detail, harness)
     return result
 
@@ -619,18 +635,21 @@ _NONTERMINATION_STEPS = 12
 def _confirm_nontermination(ctx: _Context, verdict, witness: Witness) -> ReplayOutcome:
     if not ctx.settings.replay:
         return ReplayOutcome(None, "replay is off; loop seen not to end in the model run")
-    if ctx.parsed.language == "python":
-        from prooflens.analysis import replay_nontermination
+    if ctx.parsed.language != "python":
+        site = ("termination", verdict.line, verdict.column)
+        return _replay_real(ctx, {site: witness}, {})[site]
+    from prooflens.analysis.replay import program
+    from prooflens.analysis.replay import python as replay_python
 
-        callees = {u.name: u.text for u in callee_closure(ctx.parsed, ctx.unit)}
-        details = dict(verdict.details)
-        lines = _python_loop_lines(ctx.unit, verdict.line)
-        if lines is not None:  # the real extent: a `pass` body has no IR statement
-            details["loop_lines"] = lines
-        return replay_nontermination.confirm_python(
-            ctx.unit.text, ctx.unit.name, callees, witness, verdict.line, details,
-            first_line=ctx.unit.line,
-        )
-    from prooflens.analysis import replay_c
-
-    return replay_c.replay(ctx.parsed, ctx.unit, ctx.fn, witness, None, "termination")
+    target, others = program.sources_of(ctx.unit, callee_closure(ctx.parsed, ctx.unit),
+                                        lambda u: syntax.python_scope(ctx.parsed, u),
+                                        ctx.parsed.text)  # fmt: skip
+    built = program.build(target, others, [p.name for p in ctx.fn.params], ctx.path)
+    if isinstance(built, str):
+        return ReplayOutcome(False, built)
+    details = dict(verdict.details)
+    lines = _python_loop_lines(ctx.unit, verdict.line)
+    if lines is not None:  # the real extent: a `pass` body has no IR statement
+        details["loop_lines"] = lines
+    watch = replay_python.Watch.of(details, witness, verdict.line)
+    return replay_python.confirm_nontermination(built, witness, watch)

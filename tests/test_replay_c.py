@@ -1,12 +1,14 @@
-"""C replay without running gcc: the harness text, how a run's output is read, and the
-verdict on it. (Runs through gcc are in `test_c_gcc_e2e.py` / `test_replay_c_e2e.py`.)"""
+"""C replay: the harness text (one witness, and the batch of several compiled once), how a
+run's output is read, and the verdict on it; a few real gcc runs of a batch. (More runs
+through gcc are in `test_c_gcc_e2e.py`.)"""
 
 from __future__ import annotations
 
 import pytest
 
-from prooflens.analysis import ir, replay_c, syntax
-from prooflens.analysis.frontends import c
+from prooflens.analysis import ir, syntax
+from prooflens.analysis.frontends import c, c_base, c_source
+from prooflens.analysis.replay import c as replay_c
 from prooflens.analysis.settings import Settings
 from prooflens.analysis.witness import Witness
 
@@ -24,34 +26,37 @@ int main(void) {
 """
 
 
-def _lowered(name: str):
-    parsed = syntax.parse(SOURCE, "c")
+def _lowered(name: str, source: str = SOURCE):
+    """The replay view of unit `name` (as the pipeline builds it) and its IR."""
+    parsed = syntax.parse(source, "c")
     unit = next(u for u in parsed.units if u.name == name)
     fn = c.lower(parsed, unit, Settings())
     assert isinstance(fn, ir.Function)
-    return parsed, unit, fn
+    nondet = {suffix: t.name for suffix, t in c_base.NONDET_TYPES.items()}
+    text = c_source.build(parsed, unit).text
+    return replay_c.CUnit(name, text, c_base.GLOBAL_PREFIX, nondet), fn
 
 
 def test_harness_sets_globals_nondet_and_calls_the_unit() -> None:
-    parsed, unit, fn = _lowered("step")
-    text = replay_c.harness(parsed, unit, fn, Witness({"x": -3}, (2147483647, 5)))
+    unit, fn = _lowered("step")
+    text = replay_c.harness(unit, fn, Witness({"x": -3}, (2147483647, 5)))
     assert "total = 2147483647LL;" in text  # the leading global havoc takes nondet[0]
-    assert "__pl_nondet[] = {5LL}" in text
+    assert "__pl_nondet_0[] = {5LL}" in text
     assert "int __VERIFIER_nondet_int(void)" in text
     assert "step((-3LL))" in text
     assert "#define main __pl_user_main" in text and "#line 4" in text
 
 
 def test_harness_prefers_explicit_globals() -> None:
-    parsed, unit, fn = _lowered("step")
+    unit, fn = _lowered("step")
     witness = Witness({"x": 1}, (7,), (("total", -1),))
-    text = replay_c.harness(parsed, unit, fn, witness)
-    assert "total = (-1LL);" in text and "__pl_nondet[] = {7LL}" in text
+    text = replay_c.harness(unit, fn, witness)
+    assert "total = (-1LL);" in text and "__pl_nondet_0[] = {7LL}" in text
 
 
 def test_harness_runs_main_itself() -> None:
-    parsed, unit, fn = _lowered("main")
-    text = replay_c.harness(parsed, unit, fn, Witness({}, (4,)))
+    unit, fn = _lowered("main")
+    text = replay_c.harness(unit, fn, Witness({}, (4,)))
     assert "__pl_user_main" not in text and "prooflens_harness.c" not in text
 
 
@@ -118,14 +123,60 @@ def test_judging_a_run(rc: int, stderr: str, kind: str, line: int, confirmed: bo
 
 def test_timeouts() -> None:
     seen = replay_c.Observed("timeout")
-    assert replay_c.judge(seen, None, "termination", 2.0) == (True, "still running after 2 s")
+    assert replay_c.judge(seen, None, "termination", 2.0) == (
+        True, "still running after 2 s of CPU time")  # fmt: skip
     assert replay_c.judge(seen, _assert_at(3, "assertion"), "assertion", 2.0)[0] is False
 
 
 def test_no_compiler_is_said_not_hidden(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(replay_c, "compiler", lambda: None)
-    parsed, unit, fn = _lowered("step")
-    outcome = replay_c.replay(parsed, unit, fn, Witness({"x": 1}, (0, 0)), None, "assertion")
+    unit, fn = _lowered("step")
+    (outcome,) = replay_c.replay(unit, fn, [replay_c.Case(Witness({"x": 1}, (0, 0)), "assertion")])
     assert outcome.confirmed is None
     assert outcome.detail == "not confirmed (no C compiler)"
     assert outcome.harness and "step(1LL)" in outcome.harness
+
+
+# ------------------------------------------------------------------- batches (gcc)
+
+BATCH = """extern int __VERIFIER_nondet_int(void);
+int total;
+int ratio(int x) {
+  int k = __VERIFIER_nondet_int();
+  total = total + k;
+  return 100 / (x - total);
+}
+"""
+G = (("total", 0),)  # the global's entry value
+
+
+def test_batch_harness_selects_each_case_by_its_argument() -> None:
+    unit, fn = _lowered("ratio", BATCH)
+    witnesses = [Witness({"x": 3}, (3,), G), Witness({"x": 5}, (1,), G), Witness({"x": 9}, (), G)]
+    text = replay_c.batch_harness(unit, fn, witnesses)
+    assert "int main(int argc, char **argv)" in text
+    assert text.count("case ") == 3 and "__pl_nondet_n = 0;" in text
+    assert "__pl_nondet_1[] = {1LL}" in text and "ratio(5LL)" in text
+
+
+needs_gcc = pytest.mark.skipif(replay_c.compiler() is None, reason="no gcc")
+
+
+@needs_gcc
+def test_a_batch_is_compiled_once_and_each_case_runs_alone(monkeypatch) -> None:
+    """Three witnesses, one gcc run; each case fails (or not) exactly as on its own."""
+    unit, fn = _lowered("ratio", BATCH)
+    failing = next(s for s in ir.walk_stmts(fn.body)
+                   if isinstance(s, ir.Assert) and s.kind == "division-by-zero")  # fmt: skip
+    cases = [replay_c.Case(Witness({"x": 3}, (3,), G), "division-by-zero", failing),  # 3 - 3
+             replay_c.Case(Witness({"x": 5}, (1,), G), "division-by-zero", failing),  # 5 - 1
+             replay_c.Case(Witness({"x": 0}, (), G), "division-by-zero", failing)]  # fmt: skip
+    compiles = []
+    real_compile = replay_c._compile
+    monkeypatch.setattr(replay_c, "_compile", lambda *a: compiles.append(a) or real_compile(*a))
+    outcomes = replay_c.replay(unit, fn, cases)
+    assert len(compiles) == 1
+    assert [o.confirmed for o in outcomes] == [True, False, True], outcomes
+    singles = [replay_c.replay(unit, fn, [c])[0].confirmed for c in cases]
+    assert singles == [True, False, True]
+    assert outcomes[0].harness == replay_c.harness(unit, fn, cases[0].witness)

@@ -2,7 +2,7 @@
 outlive its limits, or run anything but the function under test.
 
 Three levels: `sandbox.run_sandboxed` itself (limits, environment, working folder, process
-group), `replay.replay_python` (the user's function text in the sandbox), and the whole
+group), `replay.replay_calls` (the user's function text in the sandbox), and the whole
 pipeline (`check_text` / `check_path` / `prooflens check` on files whose module top level
 has side effects). A marker file at an absolute path shows whether forbidden code ran.
 """
@@ -19,8 +19,9 @@ from pathlib import Path
 
 import pytest
 
-from prooflens.analysis import replay, sandbox
 from prooflens.analysis.check import check_path, check_text
+from prooflens.analysis.replay import forkserver, program, sandbox
+from prooflens.analysis.replay import python as replay
 from prooflens.analysis.settings import Settings
 from prooflens.analysis.witness import Witness
 
@@ -31,6 +32,13 @@ PY = sys.executable
 
 def python(code: str, **limits) -> sandbox.SandboxResult:
     return sandbox.run_sandboxed([PY, "-I", "-c", textwrap.dedent(code)], **limits)
+
+
+def replay_python(source: str, cases, timeout_s: float = 5.0):
+    """Replay the module-level function `f` defined by `source` (from line 1)."""
+    built = program.build(program.PySource("f", 1, source), [], ["x"], "<prooflens>")
+    assert not isinstance(built, str), built
+    return replay.replay_calls(built, cases, timeout_s)
 
 
 # ------------------------------------------------------------------------ environment
@@ -57,14 +65,12 @@ def test_replayed_function_sees_no_secret(monkeypatch: pytest.MonkeyPatch) -> No
     source = ("def f(x):\n"
               "    import os\n"
               "    assert os.environ.get('AWS_SECRET_ACCESS_KEY') is not None\n")  # fmt: skip
-    (outcome,) = replay.replay_python(
-        [(1, source)], "f", [(Witness({"x": 1}), replay.Expectation("assertion", 3, 3))]
-    )
+    (outcome,) = replay_python(source, [(Witness({"x": 1}), replay.Expectation("assertion", 3, 3))])
     assert outcome.confirmed is True, outcome.detail
 
 
 def test_c_replay_environment_has_no_secret(monkeypatch: pytest.MonkeyPatch) -> None:
-    from prooflens.analysis import replay_c
+    from prooflens.analysis.replay import c as replay_c
 
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", SECRET)
     program = textwrap.dedent("""
@@ -101,11 +107,11 @@ C_RUNAWAYS = {
 def test_c_replay_limits(name: str) -> None:
     """The compiled harness runs under the same kind of fences: wall time, memory, file
     size (a replayed C function that writes 100 MB must be stopped, like a Python one)."""
-    from prooflens.analysis import replay_c
+    from prooflens.analysis.replay import c as replay_c
 
-    program, expected = C_RUNAWAYS[name]
+    text, expected = C_RUNAWAYS[name]
     began = time.monotonic()
-    observed = replay_c.run_program(program, 3.0)
+    observed = replay_c.run_program(text, 3.0)
     assert not isinstance(observed, str), observed
     assert time.monotonic() - began < 120
     if expected == "timeout":
@@ -129,9 +135,7 @@ def test_child_runs_in_a_fresh_scratch_folder(tmp_path: Path, monkeypatch) -> No
 def test_replayed_function_writes_only_into_scratch(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.chdir(tmp_path)
     source = "def f(x):\n    open('written-by-f', 'w').write('x')\n    assert x != 3\n"
-    (outcome,) = replay.replay_python(
-        [(1, source)], "f", [(Witness({"x": 3}), replay.Expectation("assertion", 3, 3))]
-    )
+    (outcome,) = replay_python(source, [(Witness({"x": 3}), replay.Expectation("assertion", 3, 3))])
     assert outcome.confirmed is True, outcome.detail
     assert list(tmp_path.iterdir()) == []
 
@@ -258,10 +262,8 @@ def test_replay_of_a_runaway_function_is_not_confirmed() -> None:
     for name, source in cases.items():
         began = time.monotonic()
         last = source.count("\n")
-        (outcome,) = replay.replay_python(
-            [(1, source)], "f", [(Witness({"x": 3}), replay.Expectation("assertion", last, last))],
-            timeout_s=3.0,
-        )
+        expected = replay.Expectation("assertion", last, last)
+        (outcome,) = replay_python(source, [(Witness({"x": 3}), expected)], timeout_s=3.0)
         assert outcome.confirmed is False, (name, outcome)
         assert time.monotonic() - began < 60, name
 
@@ -356,8 +358,8 @@ def test_replay_off_runs_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
     def forbidden(*args, **kwargs):
         raise AssertionError("a process was started with replay off")
 
-    monkeypatch.setattr(sandbox, "run_sandboxed", forbidden)
-    monkeypatch.setattr(replay, "run_sandboxed", forbidden)
+    monkeypatch.setattr(sandbox, "run", forbidden)
+    monkeypatch.setattr(forkserver.ForkServer, "run", forbidden)
     monkeypatch.setattr(subprocess, "Popen", forbidden)
     source = "def f(a, b):\n    return a // b\n\n\ndef g(x):\n    y = x\n    assert y != 3\n"
     settings = Settings(unwind=4, timeout_s=5.0, deep=False, replay=False)

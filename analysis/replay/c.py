@@ -1,11 +1,14 @@
-"""C replay: run a counterexample for real, compiled by gcc with UBSan.
+"""C replay: run a counterexample for real, compiled by gcc with UBSan, in the sandbox.
 
-The harness is the checked unit's own text (the file's declarations, the unit and the
-same-file functions it calls, with `#line` so messages name the user's lines), SV-COMP
-helpers that feed the witness's nondeterministic values, and a `main` that sets the
+The harness is the checked unit's own text (`CUnit.text`: the file's declarations, the unit
+and the same-file functions it calls, with `#line` so messages name the user's lines),
+SV-COMP helpers that feed the witness's nondeterministic values, and a `main` that sets the
 globals and calls the unit with the witness's inputs. It doubles as the regression test
-offered to the user. Address sanitizer is not added: the modelled subset has no pointers,
-and UBSan's `bounds` check already covers fixed-size arrays.
+offered to the user. The witnesses of one unit are compiled once, into one batch harness
+whose `main` runs the case named by its argument, each case in its own sandboxed process
+(the unit `main` itself has no driver: one harness per witness). Address sanitizer is not
+added: the modelled subset has no pointers, and UBSan's `bounds` check already covers
+fixed-size arrays.
 """
 
 from __future__ import annotations
@@ -13,21 +16,19 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import signal
-import subprocess
 import tempfile
-import time
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from prooflens.analysis import ir
-from prooflens.analysis.frontends import c_source
-from prooflens.analysis.frontends.c_base import GLOBAL_PREFIX, NONDET_TYPES
+from prooflens.analysis.replay import sandbox
 from prooflens.analysis.witness import ReplayOutcome, Witness
 
 CFLAGS = ("-std=gnu11", "-O0", "-g", "-w", "-fsanitize=undefined",
           "-fno-sanitize-recover=all")  # fmt: skip
-TERMINATION_LIMIT_S = 2.0
+TERMINATION_LIMIT_S = 2.0  # CPU seconds a non-terminating run must keep running
+COMPILE_LIMITS = sandbox.Limits(cpu_s=60, memory_mb=4096, file_mb=256)
 _RUNTIME_ERROR = re.compile(r":(\d+):(\d+): runtime error: (.*)")
 # glibc: "prog: FILE:LINE: FUNC: Assertion `x' failed." -- FILE:LINE are the harness's
 # own (assert() uses __LINE__, which follows #line) unless __assert_fail was called directly.
@@ -47,6 +48,27 @@ class Observed:
     elapsed_s: float = 0.0
 
 
+@dataclass(frozen=True)
+class CUnit:
+    """What the C frontend says about a unit, for replay: its program text (see the module
+    docstring), how globals are named in the IR, and the C type of each
+    `__VERIFIER_nondet_<suffix>`."""
+
+    name: str
+    text: str
+    global_prefix: str
+    nondet_types: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Case:
+    """One witness to replay, and what it must show (`failing`: the check, if any)."""
+
+    witness: Witness
+    kind: str
+    failing: ir.Assert | None = None
+
+
 def compiler() -> str | None:
     return shutil.which("gcc")
 
@@ -54,28 +76,47 @@ def compiler() -> str | None:
 # ---------------------------------------------------------------------------- harness
 
 
-def harness(parsed: Any, unit: Any, fn: ir.Function, witness: Witness) -> str:
+def harness(unit: CUnit, fn: ir.Function, witness: Witness) -> str:
     """The C program that runs `unit` on `witness` (the regression test)."""
-    piece = c_source.build(parsed, unit)
+    return _harness(unit, fn, [witness])
+
+
+def batch_harness(unit: CUnit, fn: ir.Function, witnesses: Sequence[Witness]) -> str:
+    """One program for several witnesses of a unit other than `main`: `./harness K` runs
+    the K-th exactly as its own `harness` would."""
+    return _harness(unit, fn, witnesses)
+
+
+def _harness(unit: CUnit, fn: ir.Function, witnesses: Sequence[Witness]) -> str:
+    split = [split_values(fn, w, unit.global_prefix) for w in witnesses]
+    nondet = _nondet_source([n for _, n in split], unit)
+    cases = [(w, g, len(n) if nondet else None)
+             for w, (g, n) in zip(witnesses, split, strict=True)]  # fmt: skip
+    driver = _driver(fn, cases) if unit.name != "main" else ""
+    return _program(unit, fn, witnesses[0], nondet, driver)
+
+
+def _program(unit: CUnit, fn: ir.Function, witness: Witness, nondet: str, driver: str) -> str:
     is_main = unit.name == "main"
-    globals_, nondet = split_values(fn, witness)
     parts = [
         f"/* prooflens regression test: {_call_text(fn, witness)} */",
         "#include <stdio.h>",
         "#include <stdlib.h>",
-        _nondet_source(nondet, piece.text),
-        _svcomp_helpers(piece.text, unit.name),
+        nondet,
+        _svcomp_helpers(unit.text, unit.name),
         "#define abort __pl_abort",
     ]
     if not is_main:
         parts.append("#define main __pl_user_main")
-    parts += [piece.text, "#undef abort"]
+    parts += [unit.text, "#undef abort"]
     if not is_main:
-        parts += ["#undef main", _driver(fn, witness, globals_)]
+        parts += ["#undef main", driver]
     return "\n".join(p for p in parts if p) + "\n"
 
 
-def split_values(fn: ir.Function, witness: Witness) -> tuple[list[tuple[str, int]], list[int]]:
+def split_values(
+    fn: ir.Function, witness: Witness, prefix: str
+) -> tuple[list[tuple[str, int]], list[int]]:
     """Globals' entry values and the values of the nondet calls: `Witness.globals_` when
     given, else the leading global `Havoc`s of `fn` take the first nondet values."""
     nondet = list(witness.nondet)
@@ -83,9 +124,9 @@ def split_values(fn: ir.Function, witness: Witness) -> tuple[list[tuple[str, int
         return [(n, int(v)) for n, v in witness.globals_], nondet
     names = []
     for stmt in fn.body:
-        if not (isinstance(stmt, ir.Havoc) and stmt.target.startswith(GLOBAL_PREFIX)):
+        if not (isinstance(stmt, ir.Havoc) and stmt.target.startswith(prefix)):
             break
-        names.append(stmt.target[len(GLOBAL_PREFIX) :])
+        names.append(stmt.target[len(prefix) :])
     count = min(len(names), len(nondet))
     return list(zip(names[:count], nondet[:count], strict=True)), nondet[count:]
 
@@ -109,14 +150,19 @@ def literal(value: Any) -> str:
     return f"{v}ULL" if v > (1 << 63) - 1 else f"{v}LL"
 
 
-def _nondet_source(values: list[int], text: str) -> str:
-    used = sorted(set(re.findall(r"__VERIFIER_nondet_(\w+)", text)))
+def _nondet_source(tables: list[list[int]], unit: CUnit) -> str:
+    """The `__VERIFIER_nondet_*` the text uses, fed from one value table per case (the
+    driver selects the table)."""
+    used = sorted(set(re.findall(r"__VERIFIER_nondet_(\w+)", unit.text)))
     if not used:
         return ""
-    items = ", ".join(literal(v) for v in values) or "0"
-    lines = [
-        f"static const long long __pl_nondet[] = {{{items}}};",
-        f"static unsigned long __pl_nondet_i, __pl_nondet_n = {len(values)};",
+    lines = []
+    for index, values in enumerate(tables):
+        items = ", ".join(literal(v) for v in values) or "0"
+        lines.append(f"static const long long __pl_nondet_{index}[] = {{{items}}};")
+    lines += [
+        "static const long long *__pl_nondet = __pl_nondet_0;",
+        f"static unsigned long __pl_nondet_i, __pl_nondet_n = {len(tables[0])};",
         "static long long __pl_next(void) {",
         "    if (__pl_nondet_i < __pl_nondet_n) return __pl_nondet[__pl_nondet_i++];",
         "    __pl_nondet_i++;",
@@ -124,10 +170,10 @@ def _nondet_source(values: list[int], text: str) -> str:
         "}",
     ]
     for suffix in used:
-        t = NONDET_TYPES.get(suffix)
-        if t is not None:
-            lines.append(f"{t.name} __VERIFIER_nondet_{suffix}(void) "
-                         f"{{ return ({t.name})__pl_next(); }}")  # fmt: skip
+        name = unit.nondet_types.get(suffix)
+        if name is not None:
+            lines.append(f"{name} __VERIFIER_nondet_{suffix}(void) "
+                         f"{{ return ({name})__pl_next(); }}")  # fmt: skip
     return "\n".join(lines)
 
 
@@ -161,49 +207,93 @@ def _svcomp_helpers(text: str, unit_name: str) -> str:
     return "\n".join(lines)
 
 
-def _driver(fn: ir.Function, witness: Witness, globals_: list[tuple[str, int]]) -> str:
-    lines = ['#line 1 "prooflens_harness.c"', "int main(void) {"]
-    lines += [f"    {name} = {literal(value)};" for name, value in globals_]
+_Case = tuple[Witness, list[tuple[str, int]], int | None]  # witness, globals, nondet count
+
+
+def _driver(fn: ir.Function, cases: list[_Case]) -> str:
+    """`main`: one case runs unconditionally; several are selected by `argv[1]`."""
+    lines = ['#line 1 "prooflens_harness.c"']
+    if len(cases) == 1:
+        witness, globals_, _ = cases[0]
+        lines.append("int main(void) {")
+        lines += _case_lines(fn, witness, globals_, "    ")
+    else:
+        lines += ["int main(int argc, char **argv) {",
+                  "    int which = argc > 1 ? atoi(argv[1]) : 0;", "    switch (which) {"]
+        for index, (witness, globals_, count) in enumerate(cases):
+            lines.append(f"    case {index}:")
+            if count is not None:
+                lines += [f"        __pl_nondet = __pl_nondet_{index};",
+                          f"        __pl_nondet_n = {count};"]  # fmt: skip
+            lines += _case_lines(fn, witness, globals_, "        ")
+            lines.append("        break;")
+        lines.append("    }")
+    lines += ["    return 0;", "}"]
+    return "\n".join(lines)
+
+
+def _case_lines(
+    fn: ir.Function, witness: Witness, globals_: list[tuple[str, int]], pad: str
+) -> list[str]:
+    lines = [f"{pad}{name} = {literal(value)};" for name, value in globals_]
     args = ", ".join(literal(witness.inputs.get(p.name, 0)) for p in fn.params)
     call = f"{fn.name}({args})"
     rtype = fn.return_type
     if rtype is None:
-        lines.append(f"    {call};")
-        lines.append('    fputs("prooflens: returned 0\\n", stderr);')
+        lines.append(f"{pad}{call};")
+        lines.append(f'{pad}fputs("prooflens: returned 0\\n", stderr);')
     elif isinstance(rtype, ir.BVType) and not rtype.signed:
-        lines.append(f'    fprintf(stderr, "prooflens: returned %llu\\n", '
+        lines.append(f'{pad}fprintf(stderr, "prooflens: returned %llu\\n", '
                      f"(unsigned long long)({call}));")  # fmt: skip
     else:
-        lines.append(f'    fprintf(stderr, "prooflens: returned %lld\\n", (long long)({call}));')
-    lines += ["    return 0;", "}"]
-    return "\n".join(lines)
+        lines.append(f'{pad}fprintf(stderr, "prooflens: returned %lld\\n", '
+                     f"(long long)({call}));")  # fmt: skip
+    return lines
 
 
 # ---------------------------------------------------------------------------- running
 
 
-def replay(parsed: Any, unit: Any, fn: ir.Function, witness: Witness, failing: ir.Assert | None,
-           kind: str, timeout_s: float = 5.0) -> ReplayOutcome:  # fmt: skip
-    """Compile and run the harness; did the predicted failure (`kind`) really happen?"""
+def replay(unit: CUnit, fn: ir.Function, cases: Sequence[Case], timeout_s: float = 5.0
+           ) -> list[ReplayOutcome]:  # fmt: skip
+    """Compile the cases' harness once (per case for `main`) and run each case in its own
+    sandboxed process: did the predicted failure really happen?"""
     try:
-        text = harness(parsed, unit, fn, witness)
+        texts = [harness(unit, fn, c.witness) for c in cases]
+        batch = batch_harness(unit, fn, [c.witness for c in cases]) \
+            if len(cases) > 1 and unit.name != "main" else None
     except Exception as exc:  # noqa: BLE001 -- replay must never break a check
-        return ReplayOutcome(None, f"not confirmed (no harness: {type(exc).__name__}: {exc})")
+        return [ReplayOutcome(None, f"not confirmed (no harness: {type(exc).__name__}: {exc})")
+                for _ in cases]  # fmt: skip
     if compiler() is None:
-        return ReplayOutcome(None, "not confirmed (no C compiler)", text)
-    limit = min(timeout_s, TERMINATION_LIMIT_S) if kind == "termination" else timeout_s
-    observed = run_program(text, limit)
-    if isinstance(observed, str):
-        return ReplayOutcome(None, f"not confirmed ({observed})", text)
-    confirmed, detail = judge(observed, failing, kind, limit)
-    return ReplayOutcome(confirmed, detail, text)
+        return [ReplayOutcome(None, "not confirmed (no C compiler)", t) for t in texts]
+    limits = [min(timeout_s, TERMINATION_LIMIT_S) if c.kind == "termination" else timeout_s
+              for c in cases]  # fmt: skip
+    if batch is not None:
+        observed = run_cases(batch, [[str(i)] for i in range(len(cases))], limits)
+    else:
+        observed = [run_program(t, limit) for t, limit in zip(texts, limits, strict=True)]
+    outcomes = []
+    for case, text, seen, limit in zip(cases, texts, observed, limits, strict=True):
+        if isinstance(seen, str):
+            outcomes.append(ReplayOutcome(None, f"not confirmed ({seen})", text))
+        else:
+            confirmed, detail = judge(seen, case.failing, case.kind, limit)
+            outcomes.append(ReplayOutcome(confirmed, detail, text))
+    return outcomes
 
 
 def run_program(text: str, limit_s: float) -> Observed | str:
-    """Compile `text` with gcc + UBSan and run it; a string says why it could not run."""
+    """Compile `text` with gcc + UBSan and run it once (`limit_s`: CPU seconds); a string
+    says why it could not run."""
+    return run_cases(text, [[]], [limit_s])[0]
+
+
+def run_cases(text: str, arguments: list[list[str]], limits: list[float]) -> list[Observed | str]:
+    """Compile `text` once and run it once per argument list, each run in its own process."""
     gcc = compiler()
     if gcc is None:
-        return "no C compiler"
+        return ["no C compiler" for _ in arguments]
     with tempfile.TemporaryDirectory(prefix="prooflens-c-") as tmp:
         source = os.path.join(tmp, "harness.c")
         binary = os.path.join(tmp, "harness")
@@ -211,16 +301,20 @@ def run_program(text: str, limit_s: float) -> Observed | str:
             handle.write(text)
         built = _compile(gcc, source, binary, tmp)
         if built is not None:
-            return built
-        return _execute(binary, tmp, limit_s)
+            return [built for _ in arguments]
+        return [_execute(binary, args, limit) for args, limit in zip(arguments, limits,
+                                                                     strict=True)]  # fmt: skip
 
 
 def _compile(gcc: str, source: str, binary: str, cwd: str) -> str | None:
-    try:
-        done = subprocess.run([gcc, *CFLAGS, source, "-o", binary], capture_output=True,
-                              text=True, timeout=60, cwd=cwd, env=_env())  # fmt: skip
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        return f"compiler failed: {type(exc).__name__}"
+    done = sandbox.run_sandboxed([gcc, *CFLAGS, source, "-o", binary], cwd=cwd, env=_env(),
+                                 timeout_s=COMPILE_LIMITS.cpu_s,
+                                 memory_mb=COMPILE_LIMITS.memory_mb,
+                                 file_mb=COMPILE_LIMITS.file_mb)  # fmt: skip
+    if done.failure is not None:
+        return f"compiler failed: {done.failure}"
+    if done.over_budget:
+        return "compiler failed: it ran out of time"
     if done.returncode != 0:
         first = next((ln for ln in done.stderr.splitlines() if "error" in ln), done.stderr[:200])
         return f"harness does not compile: {first.strip()}"
@@ -235,35 +329,15 @@ def _env() -> dict[str, str]:
     }
 
 
-def _limit_resources() -> None:  # runs in the child before exec
-    import resource
-
-    os.setsid()
-    resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    resource.setrlimit(resource.RLIMIT_FSIZE, (16 << 20, 16 << 20))  # 16 MB of output files
-    resource.setrlimit(resource.RLIMIT_CPU, (30, 31))  # beyond any replay's wall-clock limit
-
-
-def _execute(binary: str, cwd: str, limit_s: float) -> Observed:
-    began = time.monotonic()
-    proc = subprocess.Popen([binary], cwd=cwd, env=_env(), stdin=subprocess.DEVNULL,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            preexec_fn=_limit_resources)  # fmt: skip
-    try:
-        _, err = proc.communicate(timeout=limit_s)
-    except subprocess.TimeoutExpired:
-        _kill(proc)
-        return Observed("timeout", elapsed_s=time.monotonic() - began)
-    return classify(proc.returncode, err, time.monotonic() - began)
-
-
-def _kill(proc: subprocess.Popen) -> None:
-    try:
-        os.killpg(proc.pid, signal.SIGKILL)
-    except OSError:
-        proc.kill()
-    proc.communicate()
+def _execute(binary: str, args: list[str], limit_s: float) -> Observed | str:
+    done = sandbox.run_sandboxed([binary, *args], timeout_s=limit_s, env=_env(),
+                                 processes=False)  # fmt: skip
+    if done.failure is not None:
+        return done.failure
+    if done.over_budget:
+        return Observed("timeout", elapsed_s=done.elapsed_s)
+    return classify(done.returncode if done.returncode is not None else -9, done.stderr,
+                    done.elapsed_s)  # fmt: skip
 
 
 def classify(
@@ -311,10 +385,10 @@ def judge(observed: Observed, failing: ir.Assert | None, kind: str, limit_s: flo
     """Does `observed` confirm a predicted `kind` failure (at `failing`'s line)?"""
     if kind == "termination":
         if observed.status == "timeout":
-            return True, f"still running after {limit_s:g} s"
+            return True, f"still running after {limit_s:g} s of CPU time"
         return False, f"not confirmed: the program stopped ({_describe(observed)})"
     if observed.status == "timeout":
-        return False, f"not confirmed: still running after {limit_s:g} s"
+        return False, f"not confirmed: still running after {limit_s:g} s of CPU time"
     if kind == "always-true":
         if observed.status == "returned" and observed.value == 0:
             return True, "the compiled program returned 0 (false)"

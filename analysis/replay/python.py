@@ -1,40 +1,18 @@
-"""Replay Python counterexamples for real: run the user's own function on the witness in a
-sandboxed interpreter, without the rest of its module, and check it fails as predicted."""
+"""Replay Python counterexamples for real: run the user's own function (see `program`) on
+the witness in a sandboxed child forked by the warm replay process, and check it fails as
+predicted. One protocol, two modes: `call` (did it raise there, or return non-True?) and
+`watch` (does its loop repeat a state, or stay in a recurrent set?)."""
 
 from __future__ import annotations
 
 import json
-import sys
 from dataclasses import dataclass
 
-from prooflens.analysis.sandbox import run_sandboxed
-from prooflens.analysis.witness import ReplayOutcome, Witness, python_literal
+from prooflens.analysis.replay import sandbox
+from prooflens.analysis.replay.program import Program
+from prooflens.analysis.witness import ReplayOutcome, Witness
 
-# The child reads {"source", "function", "cases": [{"inputs": {...}}]} on stdin, defines the
-# functions (placed at their own line numbers, so tracebacks name real lines), calls the
-# function once per case and prints one JSON line per case.
-_CHILD = r"""
-import json, sys, traceback
-sys.set_int_max_str_digits(0)  # witnesses and results may be huge ints
-request = json.loads(sys.stdin.read())
-sys.setrecursionlimit(10000)
-namespace = {"__name__": "prooflens_replay"}
-exec(compile(request["source"], request["filename"], "exec"), namespace)
-function = namespace[request["function"]]
-for case in request["cases"]:
-    try:
-        args = [int(a, 16) if isinstance(a, str) else a for a in case["args"]]
-        value = function(*args)  # positional: parameters may be positional-only
-        print(json.dumps({"outcome": "returned", "value": repr(value),
-                          "is_true": value is True}), flush=True)
-    except Exception as error:
-        frames = traceback.extract_tb(error.__traceback__)
-        lines = [f.lineno for f in frames if f.filename == request["filename"]]
-        print(json.dumps({"outcome": "raised", "type": type(error).__name__,
-                          "line": lines[-1] if lines else 0, "lines": lines,
-                          "message": str(error)[:200]}),
-              flush=True)
-"""
+_EXCEPTIONS = {"assertion": "AssertionError", "division-by-zero": "ZeroDivisionError"}
 
 
 @dataclass(frozen=True)
@@ -45,69 +23,122 @@ class Expectation:
     kind: str
     line: int
     end_line: int
+    message: str = ""  # kind "exception": "IndexError: ...", the type first
 
     @property
     def exception(self) -> str | None:
-        return {"assertion": "AssertionError", "division-by-zero": "ZeroDivisionError"}.get(
-            self.kind
-        )
+        if self.kind == "exception":
+            return self.message.split(":")[0]
+        return _EXCEPTIONS.get(self.kind)
 
 
-def program_text(units: list[tuple[int, str]]) -> str:
-    """Function texts placed at their original lines (blank lines in between)."""
-    lines: list[str] = []
-    for start, text in sorted(units):
-        while len(lines) < start - 1:
-            lines.append("")
-        lines.extend(text.splitlines())
-    return "\n".join(lines) + "\n"
+@dataclass(frozen=True)
+class Watch:
+    """The loop a non-termination witness must keep running: `kind` is "state repeats"
+    (the `state` variables repeat at `loop_line`) or "recurrent set" (`region` holds for
+    `visits` visits); `lines` is the loop statement's extent."""
+
+    loop_line: int
+    kind: str = "state repeats"
+    state: tuple[str, ...] = ()
+    region: str = "True"
+    visits: int = 10_000
+    lines: tuple[int, int] | None = None
+
+    @classmethod
+    def of(cls, details: dict, witness: Witness, loop_line: int) -> Watch:
+        """From a termination verdict's details."""
+        lines = details.get("loop_lines") or (loop_line, 10**9)
+        return cls(loop_line, details.get("kind", "state repeats"),
+                   tuple(details.get("state") or witness.inputs), details.get("set", "True"),
+                   int(details.get("visits", 10_000)), (int(lines[0]), int(lines[1])))  # fmt: skip
 
 
-def replay_python(
-    units: list[tuple[int, str]],
-    function: str,
-    cases: list[tuple[Witness, Expectation]],
-    filename: str = "<prooflens>",
-    timeout_s: float = 5.0,
+def replay_calls(
+    program: Program, cases: list[tuple[Witness, Expectation]], timeout_s: float = 5.0
 ) -> list[ReplayOutcome]:
-    """Run `function` (defined by `units`: the function and the same-file functions it calls,
-    as (start line, text)) once per case, in one sandboxed child process."""
-    request = {
-        "source": program_text(units),
-        "filename": filename,
-        "function": function,
-        "cases": [{"args": [_transferable(v) for v in w.inputs.values()]} for w, _ in cases],
-    }
-    result = run_sandboxed([sys.executable, "-I", "-c", _CHILD], json.dumps(request), timeout_s)
-    answers = [_parse(line) for line in result.stdout.splitlines() if line.startswith("{")]
+    """Call the target once per case, each in its own forked child (`timeout_s` of CPU)."""
     outcomes = []
-    for index, (witness, expected) in enumerate(cases):
-        if index < len(answers):
-            outcomes.append(_judge(answers[index], expected, witness, function))
-        elif result.timed_out:
-            outcomes.append(ReplayOutcome(False, f"did not finish within {timeout_s:g} s"))
+    for witness, expected in cases:
+        run = _run(program, witness, None, timeout_s)
+        answer = _answer(run, timeout_s)
+        if isinstance(answer, ReplayOutcome):
+            outcomes.append(answer)
         else:
-            outcomes.append(ReplayOutcome(False, _child_failure(result.stderr)))
+            outcomes.append(_judge(answer, expected, witness, program.target))
     return outcomes
 
 
-def _transferable(value: int | bool) -> int | bool | str:
-    """Ints too long for decimal text (Python's 4300-digit limit) travel as hex strings."""
-    if isinstance(value, bool) or value.bit_length() <= 13_000:
+def confirm_nontermination(
+    program: Program, witness: Witness, watch: Watch, timeout_s: float = 5.0
+) -> ReplayOutcome:
+    """Run the target from `witness` and watch its loop (see `Watch`)."""
+    spec = {"kind": watch.kind, "state": list(watch.state), "loop_line": watch.loop_line,
+            "region": watch.region, "visits": watch.visits,
+            "lines": list(watch.lines or (watch.loop_line, 10**9))}  # fmt: skip
+    run = _run(program, witness, spec, timeout_s)
+    if run.over_budget:
+        return ReplayOutcome(False, f"no repetition observed within {_budget(run, timeout_s)}")
+    answer = _answer(run, timeout_s)
+    if isinstance(answer, ReplayOutcome):
+        return answer
+    if not answer.get("confirmed"):
+        return ReplayOutcome(False, answer.get("detail", "not confirmed"))
+    if watch.kind == "recurrent set":
+        return ReplayOutcome(True, f"still inside the recurrent set after {answer['visits']} "
+                             f"iterations of the loop at line {watch.loop_line}")  # fmt: skip
+    return ReplayOutcome(True, f"state at line {watch.loop_line} repeats after "
+                         f"{answer['after']} iteration(s), period {answer['period']}")  # fmt: skip
+
+
+def _run(program: Program, witness: Witness, watch: dict | None, timeout_s: float
+         ) -> sandbox.SandboxResult:  # fmt: skip
+    args, kwargs, free = program.call.split(dict(witness.inputs))
+    case = {"args": [_transferable(v) for v in args],
+            "kwargs": {k: _transferable(v) for k, v in kwargs.items()},
+            "free": {k: _transferable(v) for k, v in free.items()}}  # fmt: skip
+    call = {"filename": program.filename, "receiver": program.call.receiver, "case": case,
+            "watch": watch}  # fmt: skip
+    return sandbox.run_python_code(program.code, call, sandbox.Limits(cpu_s=timeout_s))
+
+
+def _answer(run: sandbox.SandboxResult, timeout_s: float) -> dict | ReplayOutcome:
+    """The child's report, or the outcome that says why there is none."""
+    if run.failure is not None:
+        return ReplayOutcome(None, f"not confirmed ({run.failure})")
+    for line in run.report.splitlines():
+        try:
+            answer = json.loads(line)
+        except json.JSONDecodeError:
+            continue
+        if answer.get("outcome") == "setup failed":
+            return ReplayOutcome(False, f"replay process failed: {answer['type']}: "
+                                 f"{answer['message']}")  # fmt: skip
+        return answer
+    if run.over_budget:
+        return ReplayOutcome(False, f"did not finish within {_budget(run, timeout_s)}")
+    last = run.stderr.strip().splitlines()[-1:] or [f"exit status {run.returncode}"]
+    return ReplayOutcome(False, f"replay process failed: {last[0][:200]}")
+
+
+def _budget(run: sandbox.SandboxResult, timeout_s: float) -> str:
+    if run.cpu_exceeded:
+        return f"{sandbox.Limits(cpu_s=timeout_s).cpu_seconds} s of CPU time"
+    return f"{run.elapsed_s:.0f} s (the wall-clock safety net)"
+
+
+def _transferable(value):
+    """A witness value as JSON: ints too long for decimal text (Python's 4300-digit limit)
+    travel as {"hex": ...}, tuples as {"tuple": [...]}; strs and lists as themselves."""
+    if isinstance(value, str | bool):
         return value
-    return hex(value)
-
-
-def _parse(line: str) -> dict:
-    try:
-        return json.loads(line)
-    except json.JSONDecodeError:
-        return {"outcome": "garbled"}
-
-
-def _child_failure(stderr: str) -> str:
-    last = stderr.strip().splitlines()[-1:] or ["no output"]
-    return f"replay process failed: {last[0][:200]}"
+    if isinstance(value, tuple):
+        return {"tuple": [_transferable(v) for v in value]}
+    if isinstance(value, list):
+        return [_transferable(v) for v in value]
+    if value.bit_length() <= 13_000:
+        return value
+    return {"hex": hex(value)}
 
 
 def _judge(answer: dict, expected: Expectation, witness: Witness, function: str) -> ReplayOutcome:
@@ -127,19 +158,4 @@ def _judge(answer: dict, expected: Expectation, witness: Witness, function: str)
     return ReplayOutcome(
         False, f"{call} raised {answer['type']} at line {answer['line']}, expected "
         f"{expected.exception} at line {expected.line}"
-    )
-
-
-def pytest_harness(module: str, function: str, witness: Witness, kind: str) -> str:
-    """A regression test the user can keep: it fails today, passes once the bug is fixed."""
-    args = ", ".join(f"{name}={python_literal(value)}" for name, value in witness.inputs.items())
-    test = f"test_{function}_{kind.replace('-', '_')}"
-    if kind == "always-true":
-        body = f"    assert {function}({args}) is True\n"
-    else:
-        body = f"    {function}({args})  # raised {Expectation(kind, 0, 0).exception} here\n"
-    return (
-        f'"""Regression test generated by prooflens from a counterexample."""\n\n'
-        f"from {module} import {function}\n\n\n"
-        f"def {test}():\n{body}"
     )

@@ -1,0 +1,263 @@
+"""The replay program of a Python unit: the unit and the same-file functions it may call,
+each compiled from its own text at its own file lines, without the rest of the module.
+
+Methods sit in shells of their classes (`K.m` is `K.__dict__["m"]`; `staticmethod` and
+`classmethod` kept), a nested function is defined inside a factory whose parameters are its
+free variables (the witness gives them), and units nested in other functions are never
+defined twice. Code that a `def` would run by itself -- decorators, default values,
+annotations -- is left out: every argument is passed. The program defines
+`__prooflens_make__(**free)`, which returns the target.
+"""
+
+from __future__ import annotations
+
+import ast
+import marshal
+import warnings
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+MAKE = "__prooflens_make__"
+_BUILTINS = "__prooflens_builtins__"
+_KEPT_DECORATORS = ("staticmethod", "classmethod")
+
+
+@dataclass(frozen=True)
+class PySource:
+    """One unit's text and place: `name` dotted (`K.m`, `outer.inner`), `scopes` the kinds
+    (`class`/`function`) of the scopes around it, outermost first, `indent` the text
+    before its first line."""
+
+    name: str
+    line: int
+    text: str
+    column: int = 1
+    scopes: tuple[str, ...] = ()
+    decorators: tuple[str, ...] = ()
+    indent: str | None = None
+
+    @property
+    def parts(self) -> list[str]:
+        return self.name.split(".")
+
+    @property
+    def nested(self) -> bool:
+        """Defined inside a function (not reachable from the module by attribute access)."""
+        return "function" in self.scopes
+
+    @property
+    def in_class(self) -> bool:
+        return bool(self.scopes) and self.scopes[-1] == "class"
+
+
+@dataclass(frozen=True)
+class CallSpec:
+    """How the target is called: `kind` (function, method, staticmethod, classmethod,
+    property, nested), whether it takes a placeholder receiver, its positional and keyword-only
+    parameters; the other inputs of a witness are free variables."""
+
+    kind: str
+    receiver: bool
+    positional: tuple[str, ...]
+    keyword: tuple[str, ...]
+
+    def split(self, inputs: dict) -> tuple[list, dict, dict]:
+        """(positional values, keyword values, free-variable values) of a witness."""
+        args = [inputs.get(p, 0) for p in self.positional]
+        kwargs = {p: inputs.get(p, 0) for p in self.keyword if p in inputs}
+        own = set(self.positional) | set(self.keyword)
+        return args, kwargs, {k: v for k, v in inputs.items() if k not in own}
+
+
+@dataclass(frozen=True)
+class Program:
+    code: bytes  # marshalled code object (the replay child runs the same interpreter)
+    filename: str
+    target: str
+    call: CallSpec
+
+
+# -------------------------------------------------------------------- from syntax units
+
+
+class _Enclosing(Protocol):
+    kind: str
+
+
+class _Scope(Protocol):
+    @property
+    def enclosing(self) -> Sequence[_Enclosing]: ...
+    @property
+    def decorators(self) -> Sequence[str]: ...
+
+
+class _Unit(Protocol):
+    name: str
+    line: int
+    column: int
+    text: str
+
+
+def source_of(unit: _Unit, scope: _Scope, file_text: str) -> PySource:
+    """A `syntax.Unit` and its `syntax.PyScope` as replay sees them."""
+    lines = file_text.splitlines()
+    indent = lines[unit.line - 1][: unit.column - 1] if unit.line <= len(lines) else ""
+    if indent.strip():
+        indent = " " * (unit.column - 1)
+    kinds = tuple(e.kind for e in reversed(scope.enclosing))
+    return PySource(unit.name, unit.line, unit.text, unit.column, kinds,
+                    tuple(scope.decorators), indent)  # fmt: skip
+
+
+def sources_of(
+    target: _Unit, units: Iterable[_Unit], scope_of: Callable[[_Unit], _Scope], file_text: str
+) -> tuple[PySource, list[PySource]]:
+    """The target and the other units of its callee closure, converted."""
+    others = [source_of(u, scope_of(u), file_text) for u in units if u is not target]
+    return source_of(target, scope_of(target), file_text), others
+
+
+# ------------------------------------------------------------------------- building
+
+
+def build(
+    target: PySource, others: Sequence[PySource], inputs: Sequence[str], filename: str
+) -> Program | str:
+    """The program that defines `others` (those reachable from the module) and makes the
+    target, whose witness inputs are named `inputs`; or why it cannot be built."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            statement = _statement(target)
+            call = _call_spec(target, statement)
+            free = [n for n in inputs if n not in call.positional and n not in call.keyword]
+            module = ast.Module(body=_body(target, statement, others, free), type_ignores=[])
+            ast.fix_missing_locations(module)
+            code = compile(module, filename, "exec", dont_inherit=True)
+    except (SyntaxError, ValueError, RecursionError, MemoryError, IndexError) as error:
+        return f"cannot build the replay program: {type(error).__name__}: {error}"
+    return Program(marshal.dumps(code), filename, target.name, call)
+
+
+def _body(
+    target: PySource, statement: ast.stmt, others: Sequence[PySource], free: list[str]
+) -> list[ast.stmt]:
+    prologue = ast.parse(f"import builtins as {_BUILTINS}").body
+    kept = _reachable(target, others)
+    members = [(s, _statement(s)) for s in kept]
+    if target.nested:  # made inside the factory, from the free variables
+        inner = _module_level([(target, statement)], _innermost_function(target))
+        path = target.parts[_innermost_function(target) + 1 :]
+        return prologue + _module_level(members, -1) + [_factory(free, inner, path)]
+    body = _module_level([*members, (target, statement)], -1)
+    return prologue + body + [_factory([], [], target.parts)]
+
+
+def _reachable(target: PySource, others: Sequence[PySource]) -> list[PySource]:
+    """Units the module defines by name or class attribute, once each, in line order; a
+    unit inside a function is already part of that function's text."""
+    seen: set[tuple[str, int]] = {(target.name, target.line)}
+    kept = []
+    for source in sorted(others, key=lambda s: s.line):
+        key = (source.name, source.line)
+        if key not in seen and not source.nested:
+            seen.add(key)
+            kept.append(source)
+    return kept
+
+
+def _innermost_function(source: PySource) -> int:
+    return max(i for i, kind in enumerate(source.scopes) if kind == "function")
+
+
+def _module_level(members: list[tuple[PySource, ast.stmt]], base: int) -> list[ast.stmt]:
+    """Statements defining `members` below scope index `base`: classes become shells
+    holding their members (the last member listed comes last, so its name wins)."""
+    body: list[ast.stmt] = []
+    shells: dict[tuple[str, ...], ast.ClassDef] = {}
+    for source, statement in members:
+        path = source.parts[base + 1 : -1]
+        container = body
+        for depth in range(1, len(path) + 1):
+            key = tuple(path[:depth])
+            if key not in shells:
+                shells[key] = _shell(path[depth - 1], statement)
+                container.append(shells[key])
+            container = shells[key].body
+        container.append(statement)
+    return body
+
+
+def _shell(name: str, first: ast.stmt) -> ast.ClassDef:
+    shell = ast.ClassDef(name=name, bases=[], keywords=[], body=[], decorator_list=[])
+    return ast.copy_location(shell, first)
+
+
+def _factory(free: list[str], body: list[ast.stmt], path: list[str]) -> ast.FunctionDef:
+    """`def __prooflens_make__(<free>): <body>; return <path>` (classes by `__dict__`)."""
+    expression = path[0] + "".join(f".__dict__[{p!r}]" for p in path[1:])
+    args = ", ".join(free)
+    factory = ast.parse(f"def {MAKE}({args}):\n    return {expression}\n").body[0]
+    assert isinstance(factory, ast.FunctionDef)
+    factory.body[:0] = body
+    return factory
+
+
+def _statement(source: PySource) -> ast.stmt:
+    """The unit's `def` (or `name = lambda`), at its file lines, without the code a
+    definition runs by itself (method decorators kept)."""
+    indent = source.indent if source.indent is not None else " " * (source.column - 1)
+    if indent:
+        text, shift = "if True:\n" + indent + source.text, source.line - 2
+    else:
+        text, shift = source.text, source.line - 1
+    node = ast.parse(text).body[0]
+    if isinstance(node, ast.If):
+        node = node.body[0]
+    ast.increment_lineno(node, shift)
+    if isinstance(node, ast.FunctionDef):
+        _strip(node.args)
+        node.returns = None
+        node.decorator_list = _decorators(source, node)
+        return node
+    if isinstance(node, ast.Assign | ast.AnnAssign) and isinstance(node.value, ast.Lambda):
+        _strip(node.value.args)
+        target = node.targets[0] if isinstance(node, ast.Assign) else node.target
+        return ast.copy_location(ast.Assign(targets=[target], value=node.value), node)
+    raise ValueError(f"{source.name} is not a function definition")
+
+
+def _strip(args: ast.arguments) -> None:
+    args.defaults = []
+    args.kw_defaults = [None] * len(args.kwonlyargs)
+    for arg in [*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg]:
+        if arg is not None:
+            arg.annotation = None
+
+
+def _decorators(source: PySource, node: ast.FunctionDef) -> list[ast.expr]:
+    if not source.in_class:
+        return []
+    kept = [d for d in source.decorators if d in _KEPT_DECORATORS]
+    return [ast.copy_location(ast.parse(f"{_BUILTINS}.{d}", mode="eval").body, node)
+            for d in kept]  # fmt: skip
+
+
+def _call_spec(source: PySource, statement: ast.stmt) -> CallSpec:
+    if isinstance(statement, ast.FunctionDef):
+        args = statement.args
+    else:
+        assert isinstance(statement, ast.Assign) and isinstance(statement.value, ast.Lambda)
+        args = statement.value.args
+    positional = [a.arg for a in args.posonlyargs + args.args]
+    kind = "nested" if source.nested else "function"
+    if source.in_class and not source.nested:
+        kind = next((d for d in source.decorators if d in _KEPT_DECORATORS), "method")
+        if any(d == "property" or d.endswith((".setter", ".getter", ".deleter"))
+               for d in source.decorators):  # fmt: skip
+            kind = "property"
+    receiver = source.in_class and kind != "staticmethod" and bool(positional)
+    if receiver:
+        positional = positional[1:]
+    return CallSpec(kind, receiver, tuple(positional), tuple(a.arg for a in args.kwonlyargs))
