@@ -113,3 +113,45 @@ def test_larger_budget_for_unknown_and_bounded_only():
 def test_non_file_uri_gets_no_test_file():
     result = refuted("assertion", {"x": 3}, "assertion can fail: f(x=3)")
     assert actions.code_actions(view("untitled:1", "f", result), "python", 1, 3, 10, []) == []
+
+
+METHODS = (
+    "class K:\n"
+    "    @staticmethod\n"
+    "    def b(y: int, /) -> int:\n"
+    "        return 10 // y\n"
+    "\n"
+    "    def m(self, y: int, *, z: int) -> int:\n"
+    "        return 10 // (y - z)\n"
+)
+
+
+@pytest.mark.parametrize("name", ["K.b", "K.m"])
+def test_regression_test_of_a_method_fails_today_and_passes_after_a_fix(tmp_path, name):
+    """The analysis's own test (one generator: `replay.regression`) reaches methods through
+    their class, positional-only and keyword-only parameters as declared."""
+    from prooflens.analysis.check import check_text
+    from prooflens.analysis.settings import Settings
+
+    module = tmp_path / "mod.py"
+    module.write_text(METHODS)
+    report = check_text(METHODS, "python", Settings(unwind=4, timeout_s=5.0, deep=False),
+                        str(module))  # fmt: skip
+    function = next(f for f in report.functions if f.name == name)
+    (result,) = [r for r in function.results if r.status == "refuted"]
+    assert result.confirmed is True, result
+    (action,) = actions.code_actions(view(module.as_uri(), name, result), "python", 1, 7, 10, [])
+    path, text = apply(action)
+    with open(path, "w") as handle:
+        handle.write(text)
+    assert run_generated_test(path, tmp_path) is False
+    module.write_text(METHODS.replace("10 //", "10 + "))
+    assert run_generated_test(path, tmp_path) is True
+
+
+def test_nested_function_without_a_harness_gets_no_test():
+    """No test can call a closure from outside: no action rather than a broken test."""
+    result = refuted("division-by-zero", {"y": 0, "k": 0}, "division by zero")
+    assert actions.python_test("mod", "outer.inner", result) is None
+    uri = "file:///tmp/mod.py"
+    assert actions.code_actions(view(uri, "outer.inner", result), "python", 1, 3, 10, []) == []
