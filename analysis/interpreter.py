@@ -163,6 +163,8 @@ class _Machine:
     # -- expressions
 
     def eval(self, expr: ir.Expr) -> Value:
+        if isinstance(expr, ir.MEM_NODES):  # C memory
+            return mem_op(expr, [self.eval(e) for e in ir.mem_children(expr)])
         if isinstance(expr, ir.Const):
             return normalize(expr.value, expr.type)
         if isinstance(expr, ir.Var):
@@ -176,10 +178,10 @@ class _Machine:
             return binary(expr.op, left, right, expr.left.type, expr.type, expr.right.type)
         if isinstance(expr, ir.Ite):
             return self.eval(expr.then) if self.eval(expr.cond) else self.eval(expr.orelse)
-        return cast(self.eval(expr.operand), expr.operand.type, expr.type)
-
         if isinstance(expr, ir.SEQ_NODES):
             return seq_op(expr, [self.eval(e) for e in ir.seq_children(expr)])
+        return cast(self.eval(expr.operand), expr.operand.type, expr.type)
+
     # -- bookkeeping
 
     def _tick(self) -> None:
@@ -212,16 +214,18 @@ def visible_values(fn: ir.Function, env: dict[str, Value]) -> dict[str, Value]:
 
 def normalize(value: Value, t: ir.Type) -> Value:
     """`value` as a member of type `t` (BVs wrap into their range)."""
+    if isinstance(t, ir.ArrayType):  # C memory
+        return normalize_array(value, t)
     if isinstance(t, ir.BoolType):
         return bool(value)
     if isinstance(t, ir.IntType):
         return int(value)
+    if isinstance(t, ir.SeqType):
+        return value if t.elem is None else tuple(normalize(v, t.elem) for v in value)
     number = int(value) & ((1 << t.width) - 1)
     if t.signed and number > t.max:
         number -= 1 << t.width
     return number
-    if isinstance(t, ir.SeqType):
-        return value if t.elem is None else tuple(normalize(v, t.elem) for v in value)
 
 
 def unary(op: str, value: Value, t: ir.Type) -> Value:
@@ -299,6 +303,25 @@ def _shift_count(count: int, t: ir.Type) -> int:
         return count
     count &= (1 << t.width) - 1
     return min(count, t.width)
+
+
+# ------------------------------------------------------------------------ C memory
+
+
+def mem_op(expr: ir.Select | ir.Store | ir.ArrayInit, args: list) -> Value:
+    """A memory node on its evaluated operands (`ir.mem_children` order)."""
+    if isinstance(expr, ir.Select):
+        return args[0].get(args[1])
+    if isinstance(expr, ir.Store):
+        return args[0].set(args[1], args[2])
+    return ir.ArrayValue(args[0])
+
+
+def normalize_array(value, t: ir.ArrayType) -> ir.ArrayValue:
+    """An `ArrayValue` (or its JSON form, a pair) with every element in `t.elem`."""
+    default, items = (value[0], value[1]) if isinstance(value, tuple | list) else (0, ())
+    return ir.ArrayValue(normalize(default, t.elem),
+                         tuple((int(k) & (2**64 - 1), normalize(v, t.elem)) for k, v in items))
 
 
 def cast(value: Value, source: ir.Type, target: ir.Type) -> Value:

@@ -443,12 +443,14 @@ def expr_vars(expr: Expr) -> set[str]:
         return set()
     if isinstance(expr, Unary | Cast):
         return expr_vars(expr.operand)
+    if isinstance(expr, MEM_NODES):  # C memory
+        return set().union(*(expr_vars(e) for e in mem_children(expr)))
     if isinstance(expr, Binary):
         return expr_vars(expr.left) | expr_vars(expr.right)
-    return expr_vars(expr.cond) | expr_vars(expr.then) | expr_vars(expr.orelse)
-
     if isinstance(expr, SEQ_NODES):
         return set().union(*(expr_vars(e) for e in seq_children(expr)))
+    return expr_vars(expr.cond) | expr_vars(expr.then) | expr_vars(expr.orelse)
+
 
 def assigned_vars(body: tuple[Stmt, ...]) -> set[str]:
     """Names of the variables `body` may write."""
@@ -457,3 +459,97 @@ def assigned_vars(body: tuple[Stmt, ...]) -> set[str]:
         if isinstance(stmt, Assign | Havoc) or isinstance(stmt, Inline) and stmt.target is not None:
             names.add(stmt.target)
     return names
+
+
+# -------------------------------------------------------------------- C memory
+# A C object's contents as a z3 array from element offsets (u64) to element values; an
+# array write is an `Assign` of a `Store` (functional update). Offsets and lengths are
+# unsigned 64-bit: a negative index wraps to a huge offset, so `off < len` alone is the
+# bounds check. Reading outside the object gives an unspecified (never observed) value:
+# every access is preceded by its bounds check.
+
+OFFSET = BVType(64, False)
+
+
+@dataclass(frozen=True)
+class ArrayType:
+    """The contents of one C object whose elements have type `elem`."""
+
+    elem: Type
+
+    def __str__(self) -> str:
+        return f"{self.elem}[]"
+
+
+class ArrayValue(tuple):
+    """A concrete array: `(default, ((offset, value), ...))` -- every offset not listed
+    holds `default`. A tuple, so witnesses stay JSON data."""
+
+    def __new__(cls, default: int | bool, items: tuple = ()) -> ArrayValue:
+        return super().__new__(cls, (default, tuple(sorted(dict(items).items()))))
+
+    @property
+    def default(self) -> int | bool:
+        return self[0]
+
+    def get(self, offset: int) -> int | bool:
+        return dict(self[1]).get(offset, self[0])
+
+    def set(self, offset: int, value: int | bool) -> ArrayValue:
+        items = dict(self[1])
+        items[offset] = value
+        return ArrayValue(self[0], tuple(items.items()))
+
+    def __repr__(self) -> str:
+        shown = [f"[{k}]={v}" for k, v in self[1][:6]] + (["..."] if len(self[1]) > 6 else [])
+        rest = f"[*]={self[0]}" if self[0] else ""
+        return "{" + ", ".join(shown + ([rest] if rest else [])) + "}"
+
+    def prefix(self, length: int) -> list[int | bool]:
+        """The values at offsets 0..length-1."""
+        items = dict(self[1])
+        return [items.get(k, self[0]) for k in range(length)]
+
+
+@dataclass(frozen=True)
+class Select:
+    """`array[index]` (the element at offset `index`, a u64)."""
+
+    array: Expr
+    index: Expr
+    type: Type
+    span: Span = NO_SPAN
+
+
+@dataclass(frozen=True)
+class Store:
+    """`array` with the element at offset `index` replaced by `value`."""
+
+    array: Expr
+    index: Expr
+    value: Expr
+    type: ArrayType
+    span: Span = NO_SPAN
+
+
+@dataclass(frozen=True)
+class ArrayInit:
+    """An array whose every element is `value` (a `Const`: C's `= {0}` and statics)."""
+
+    value: Expr
+    type: ArrayType
+    span: Span = NO_SPAN
+
+
+MEM_NODES = (Select, Store, ArrayInit)
+Type = Type | ArrayType  # type: ignore[misc]
+Expr = Expr | Select | Store | ArrayInit  # type: ignore[misc]
+
+
+def mem_children(expr: Select | Store | ArrayInit) -> tuple[Expr, ...]:
+    """The operands of a memory node."""
+    if isinstance(expr, Select):
+        return (expr.array, expr.index)
+    if isinstance(expr, Store):
+        return (expr.array, expr.index, expr.value)
+    return (expr.value,)

@@ -15,14 +15,16 @@ from prooflens.analysis import ir
 
 
 def sort_of(t: ir.Type, ctx: z3.Context | None = None) -> z3.SortRef:
+    if isinstance(t, ir.ArrayType):  # C memory
+        return z3.ArraySort(z3.BitVecSort(64, ctx), sort_of(t.elem, ctx))
     if isinstance(t, ir.IntType):
         return z3.IntSort(ctx)
     if isinstance(t, ir.BoolType):
         return z3.BoolSort(ctx)
-    return z3.BitVecSort(t.width, ctx)
-
     if isinstance(t, ir.SeqType):
         return seq_sort(t, ctx)
+    return z3.BitVecSort(t.width, ctx)
+
 
 def variable(name: str, t: ir.Type, ctx: z3.Context | None = None) -> z3.ExprRef:
     return z3.Const(name, sort_of(t, ctx))
@@ -50,17 +52,20 @@ def int_to_decimal(number: int) -> str:
     return sign + text
 
 
-def from_model(value: z3.ExprRef, t: ir.Type) -> int | bool:
-    """A z3 model value as the Python value the interpreter uses (signed BVs as negatives)."""
+def from_model(value: z3.ExprRef, t: ir.Type):
+    """A z3 model value as the Python value the interpreter uses (signed BVs as negatives,
+    a str as a str, a list or tuple as a tuple)."""
+    if isinstance(t, ir.ArrayType):  # C memory
+        return array_from_model(value, t)
     if isinstance(t, ir.BoolType):
         return z3.is_true(value)
+    if isinstance(t, ir.SeqType):
+        return seq_from_model(value, t)
     number = decimal_to_int(value.as_string())  # type: ignore[attr-defined]
     if isinstance(t, ir.BVType) and t.signed and number > t.max:
         number -= 1 << t.width
     return number
 
-    if isinstance(t, ir.SeqType):
-        return seq_from_model(value, t)
 
 def decimal_to_int(text: str) -> int:
     """`int(text)` without Python's 4300-digit limit on str -> int conversion (z3 may
@@ -77,6 +82,8 @@ def decimal_to_int(text: str) -> int:
 
 def encode(expr: ir.Expr, env: Mapping[str, z3.ExprRef]) -> z3.ExprRef:
     """The z3 term of `expr`, reading variables from `env`."""
+    if isinstance(expr, ir.MEM_NODES):  # C memory
+        return encode_mem(expr, env)
     if isinstance(expr, ir.Const):
         return constant(expr.value, expr.type, _ctx(env))
     if isinstance(expr, ir.Var):
@@ -88,6 +95,8 @@ def encode(expr: ir.Expr, env: Mapping[str, z3.ExprRef]) -> z3.ExprRef:
         return _binary(expr.op, left, right, _operand_type(expr))
     if isinstance(expr, ir.Ite):
         return z3.If(encode(expr.cond, env), encode(expr.then, env), encode(expr.orelse, env))
+    if isinstance(expr, ir.SEQ_NODES):
+        return encode_seq(expr, env)
     return cast(encode(expr.operand, env), expr.operand.type, expr.type)
 
 
@@ -95,8 +104,6 @@ def _ctx(env: Mapping[str, z3.ExprRef]) -> z3.Context | None:
     for term in env.values():
         return term.ctx
     return None
-    if isinstance(expr, ir.SEQ_NODES):
-        return encode_seq(expr, env)
 
 
 def _operand_type(expr: ir.Binary) -> ir.Type:
@@ -188,6 +195,34 @@ def _resize(value: z3.ExprRef, width: int, target: int) -> z3.ExprRef:
     if width > target:
         return z3.Extract(target - 1, 0, value)
     return z3.ZeroExt(target - width, value)
+
+
+# ------------------------------------------------------------------------ C memory
+
+
+def encode_mem(expr: ir.Select | ir.Store | ir.ArrayInit, env: Mapping[str, z3.ExprRef]
+               ) -> z3.ExprRef:  # fmt: skip
+    """z3's select/store/constant array (meaning documented on each node in `ir`)."""
+    if isinstance(expr, ir.Select):
+        return z3.Select(encode(expr.array, env), encode(expr.index, env))
+    if isinstance(expr, ir.Store):
+        array = encode(expr.array, env)
+        return z3.Store(array, encode(expr.index, env), encode(expr.value, env))
+    value = encode(expr.value, env)
+    return z3.K(z3.BitVecSort(64, value.ctx), value)
+
+
+def array_from_model(value: z3.ExprRef, t: ir.ArrayType) -> ir.ArrayValue:
+    """A model's array (a chain of stores over a constant array) as an `ArrayValue`."""
+    items: dict[int, int | bool] = {}
+    node = value
+    while z3.is_store(node):
+        offset = node.arg(1).as_long()  # type: ignore[attr-defined]
+        items.setdefault(offset, from_model(node.arg(2), t.elem))
+        node = node.arg(0)
+    if not z3.is_const_array(node):
+        raise ValueError(f"not an array value: {value}")
+    return ir.ArrayValue(from_model(node.arg(0), t.elem), tuple(items.items()))
 
 
 def cast(value: z3.ExprRef, source: ir.Type, target: ir.Type) -> z3.ExprRef:

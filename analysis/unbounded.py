@@ -94,6 +94,8 @@ def _stmt(stmt: ir.Stmt, types: dict[str, ir.Type]) -> list[ir.Stmt]:
 
 
 def _expr(expr: ir.Expr) -> ir.Expr:
+    if isinstance(expr, ir.MEM_NODES):  # C memory
+        return _mem(expr)
     if isinstance(expr, ir.Const):
         return _const(expr)
     if isinstance(expr, ir.Var):
@@ -106,6 +108,22 @@ def _expr(expr: ir.Expr) -> ir.Expr:
         return ir.Ite(_expr(expr.cond), _expr(expr.then), _expr(expr.orelse), _type(expr.type),
                       expr.span)  # fmt: skip
     return _cast(expr)
+
+
+def _mem(expr: ir.Select | ir.Store | ir.ArrayInit) -> ir.Expr:
+    """C memory: contents keep their C element type (stored values go back to their
+    bits, a signed element read is lifted); offsets are unsigned, so unchanged."""
+    if isinstance(expr, ir.Select):
+        read = replace(expr, array=_expr(expr.array), index=_expr(expr.index))
+        return ir.Cast(read, ir.INT, expr.span) if _signed(expr.type) else read
+    elem = expr.type.elem
+    value = _expr(expr.value)
+    if _signed(elem):
+        assert isinstance(elem, ir.BVType)
+        value = _to_bits(value, elem)
+    if isinstance(expr, ir.ArrayInit):
+        return replace(expr, value=value)
+    return replace(expr, array=_expr(expr.array), index=_expr(expr.index), value=value)
 
 
 def _const(expr: ir.Const) -> ir.Const:

@@ -237,13 +237,15 @@ def test_calling_a_broken_function_is_unsupported() -> None:
 @pytest.mark.parametrize(
     ("text", "construct", "line"),
     [
-        ("int f(int *p) {\n  return *p;\n}\n", "pointer", 1),
+        ("int f(long x) {\n  int *p = (int *)x;\n  return *p;\n}\n", "pointer cast", 2),
+        ("void f(int *p, int *q) {\n  *p = *q;\n}\n", "may alias q", 1),
+        ("int f(int **p) {\n  return **p;\n}\n", "pointer to pointer", 1),
         ("int f(int x) {\n  float y = x;\n  return y;\n}\n", "float", 2),
         ("struct s { int a; };\nint f(struct s v) {\n  return v.a;\n}\n", "struct", 2),
         ("int f(int x) {\n  goto out;\nout:\n  return x;\n}\n", "goto", 2),
         ('int f(int x) {\n  return scanf("%d", x);\n}\n', "unknown function scanf", 2),
         ("int f(int x) {\n  return g(x);\n}\n", "unknown function g", 2),
-        ("int f(int x) {\n  int a[100];\n  return 0;\n}\n", "100 elements", 2),
+        ("int f(int x) {\n  int a[2][3];\n  return 0;\n}\n", "multi-dimensional", 2),
         ("int f(int x) {\n  int y = x++ + x;\n  return y;\n}\n", "unsequenced", 2),
         ("int f(int x) {\n  x = x++;\n  return x;\n}\n", "unsequenced", 2),
         ("int f(int x) {\n  static int n;\n  return n;\n}\n", "static", 2),

@@ -172,6 +172,8 @@ class _Unroller:
             frame = _Frame(returns=outer.returns)
             end = self.block(loop.body, state, frame)
             exits.extend(frame.breaks)
+    if isinstance(t, ir.ArrayType):  # C memory: contents stay free (lengths are u64s)
+        return z3.BoolVal(True)
             state = merge([end, *frame.continues], state.env)
             state = self.block(loop.update, state, outer)
         if not state.dead:

@@ -439,7 +439,8 @@ def _strengtheners(fn, it: Iteration, state: list[str]) -> list[z3.BoolRef]:
             a, b = atom.arg(0), atom.arg(1)
             if z3.is_int(a):
                 out += [a < b, a > b]
-    pre = {n: it.pre[n] for n in state if not isinstance(fn.variables[n], ir.BoolType)}
+    pre = {n: it.pre[n] for n in state  # C memory: no array contents
+           if not isinstance(fn.variables[n], ir.BoolType | ir.ArrayType)}
     for n, v in pre.items():
         t = fn.variables[n]
         if isinstance(t, ir.IntType):

@@ -56,7 +56,8 @@ class CVal:
 
     stmts: tuple[ir.Stmt, ...]
     expr: ir.Expr | None  # None: a void expression
-    ctype: ct.CType | None
+    ctype: ct.CType | None  # a pointer: the type it points to
+    ptr: Any = None  # a pointer value: `c_memory.PtrVal` (then `expr` is the offset)
 
 
 @dataclass
@@ -68,6 +69,12 @@ class VarInfo:
     const: bool = False
     extern: bool = False  # declared, defined elsewhere: its value is an input even for main
     init: tuple[int, ...] = ()
+    # C memory (see c_memory): an array lowered as an object, or a pointer variable (the
+    # type it points to, the object it is bound to, whether it can be NULL).
+    obj: Any = None
+    pointer: ct.CType | None = None
+    target: Any = None
+    nullable: bool = True
 
     def element(self, k: int) -> str:
         return f"{self.name}[{k}]"
@@ -110,7 +117,9 @@ def _writes(v: CVal) -> set[str]:
 
 
 def cond_of(v: CVal, node: Any = None) -> ir.Expr:
-    """The truth value of a scalar C value (`!= 0`)."""
+    """The truth value of a scalar C value (`!= 0`; a pointer: not NULL)."""
+    if v.ptr is not None:
+        return _not(v.ptr.null)
     expr = need_value(v, node)
     if isinstance(expr.type, ir.BoolType):
         return expr
@@ -118,6 +127,8 @@ def cond_of(v: CVal, node: Any = None) -> ir.Expr:
 
 
 def need_value(v: CVal, node: Any = None) -> ir.Expr:
+    if v.ptr is not None:
+        raise Unsup("pointer used as an integer", node)
     if v.expr is None or v.ctype is None:
         raise Unsup("use of a void value", node)
     return v.expr
@@ -156,6 +167,8 @@ def _bool_of(expr: ir.Expr) -> ir.Expr:
 
 
 def _need_type(v: CVal, node: Any) -> ct.CType:
+    if v.ptr is not None:
+        raise Unsup("pointer used as an integer", node)
     if v.ctype is None or v.expr is None:
         raise Unsup("use of a void value", node)
     return v.ctype

@@ -9,6 +9,7 @@ from pycparser import c_ast
 
 from prooflens.analysis import ir
 from prooflens.analysis.frontends import c_library
+from prooflens.analysis.frontends import c_memory as cm
 from prooflens.analysis.frontends import c_types as ct
 from prooflens.analysis.frontends.c_base import (
     _ARITH,
@@ -39,9 +40,9 @@ from prooflens.analysis.frontends.c_base import (
 from prooflens.analysis.frontends.c_source import NONDET_PREFIX
 
 
-class ExprLowering:
+class ExprLowering(cm.MemoryLowering):
     """The expression half of `Lowerer` (a mixin: names, types and statements are
-    `Lowerer`'s)."""
+    `Lowerer`'s; pointers and objects: `c_memory`)."""
 
     # ------------------------------------------------------------------ expressions
 
@@ -58,6 +59,8 @@ class ExprLowering:
             if value is None:
                 raise Unsup(f"character constant {node.value}", node)
             return CVal((), ct.const(value, ct.INT, span), ct.INT)
+        if node.type == "string":
+            return self.string_literal(node)
         found = ct.integer_literal(node.value)
         if found is None or node.type not in (
             "int",
@@ -79,8 +82,12 @@ class ExprLowering:
         if node.name in self.enums and not local:
             return CVal((), ct.const(self.enums[node.name], ct.INT, span_of(node)), ct.INT)
         info = self.lookup(node.name, node)
+        if info.pointer is not None or info.obj is not None:
+            return cm.pointer_value(info, node)
         if info.length is not None:
-            raise Unsup("array used as a value (a pointer)", node)
+            if info.is_global:
+                raise Unsup("pointer into a global array", node)
+            raise cm.ObjectsNeeded()  # a small array used as a pointer: lower again
         return CVal((), ir.Var(info.name, info.ctype.ir, span_of(node)), info.ctype)
 
     def _e_ExprList(self, node: c_ast.ExprList) -> CVal:
@@ -89,9 +96,13 @@ class ExprLowering:
         for e in node.exprs:
             last = self.expr(e)
             stmts.extend(last.stmts)
-        return CVal(tuple(stmts), last.expr, last.ctype)
+        return CVal(tuple(stmts), last.expr, last.ctype, last.ptr)
 
     def _e_Cast(self, node: c_ast.Cast) -> CVal:
+        if isinstance(node.to_type.type, c_ast.PtrDecl):
+            if cm.is_null_constant(node):
+                return cm.null_pointer()
+            raise Unsup("pointer cast", node)
         v = self.expr(node.expr)
         if self._is_void(node.to_type.type):
             return CVal(v.stmts, None, None)
@@ -125,13 +136,15 @@ class ExprLowering:
             return self._incdec(node)
         if op == "sizeof":
             return self._sizeof(node)
-        if op in ("&", "*"):
-            raise Unsup("pointer" if op == "*" else "address-of (&)", node)
+        if op == "*":
+            return self.deref(node)
+        if op == "&":
+            return self.address_of(node)
         v = self.expr(node.expr)
-        t = _need_type(v, node.expr)
-        span = self.op_span(node.expr, _UNARY_TEXT.get(op, op))
         if op == "!":
             return CVal(v.stmts, _not(cond_of(v, node.expr)), ct.INT)
+        t = _need_type(v, node.expr)
+        span = self.op_span(node.expr, _UNARY_TEXT.get(op, op))
         p = ct.promote(t)
         x = value_as(v, p)
         if op == "+":
@@ -152,6 +165,8 @@ class ExprLowering:
             t = self.ctype_of(node.expr, node)
         elif isinstance(node.expr, c_ast.ID):
             info = self.lookup(node.expr.name, node.expr)
+            if info.pointer is not None:
+                return CVal((), ct.const(8, ct.SIZE_T), ct.SIZE_T)
             size = (info.ctype.width + 7) // 8 * (info.length or 1)
             return CVal((), ct.const(size, ct.SIZE_T), ct.SIZE_T)
         else:
@@ -169,6 +184,8 @@ class ExprLowering:
         b = self.expr(node.right)
         self.check_unsequenced(a, b, node)
         span = self.op_span(node.right, op, node)
+        if a.ptr is not None or b.ptr is not None:
+            return self.pointer_binary(op, a, b, span, node)
         if op in _COMPARE:
             t = ct.usual(_need_type(a, node.left), _need_type(b, node.right))
             expr = ir.Binary(_COMPARE[op], value_as(a, t), value_as(b, t), ir.BOOL, span)
@@ -212,23 +229,35 @@ class ExprLowering:
         ok = _cmp("lt", y, width)
         if rt.signed:
             ok = _and(_cmp("ge", y, ct.const(0, rt)), ok)
+        # The count's check sits at the count, the value's at the operator: two sites, so
+        # each refutation carries its own message.
+        at = getattr(y, "span", ir.NO_SPAN)
+        count_span = at if at.line == span.line and at.column > span.column else span
         checks: list[ir.Stmt] = [
-            ir.Assert(ok, "shift-out-of-range", f"shift count outside 0..{lt.width - 1}", span)
+            ir.Assert(ok, "shift-out-of-range", f"shift count outside 0..{lt.width - 1}",
+                      count_span)
         ]
         if op == "<<" and lt.signed:
-            checks.append(ir.Assert(_cmp("ge", x, ct.const(0, lt)), "shift-out-of-range",
-                                    "left shift of a negative value", span))  # fmt: skip
+            # One check, one message true of every witness: the site (kind, line, column)
+            # is shared, so "of a negative value" would also name `1 << 31`.
             wide = ct.wide(lt)
             shifted = ir.Binary("shl", ir.Cast(x, wide), ir.Cast(y, wide), wide)
-            fits = _cmp("le", shifted, ir.Const(lt.max, wide))
-            checks.append(
-                ir.Assert(
-                    fits,
-                    "shift-out-of-range",
-                    f"left shift result not representable in {lt.name}",
-                    span,
-                )
-            )
+            # A negative value's check sits at the value; a non-negative one shifted into
+            # (or past) the sign bit is the operator's.
+            at = getattr(x, "span", ir.NO_SPAN)
+            value_span = at if at.line == span.line and 0 < at.column < span.column else span
+            checks.append(ir.Assert(_cmp("ge", x, ct.const(0, lt)), "shift-out-of-range",
+                                    "left shift of a negative value", value_span))  # fmt: skip
+            checks.append(ir.Assert(_cmp("le", shifted, ir.Const(lt.max, wide)),
+                                    "shift-out-of-range",
+                                    f"left shift result not representable in {lt.name}",
+                                    span))  # fmt: skip
+            if len({count_span, value_span, span}) < 3:  # shared sites: one message for all
+                message = (f"shift count outside 0..{lt.width - 1}, or left shift of a "
+                           f"negative value or into the sign bit of {lt.name}")
+                conds = [c.cond for c in checks if isinstance(c, ir.Assert)]
+                checks = [ir.Assert(_and(_and(conds[0], conds[1]), conds[2]),
+                                    "shift-out-of-range", message, span)]  # fmt: skip
         return tuple(checks), ir.Binary(_ARITH[op], x, y, lt.ir, span), lt
 
     def _logical(self, node: c_ast.BinaryOp) -> CVal:
@@ -269,6 +298,8 @@ class ExprLowering:
         the stored value, or the old one for a postfix `++`/`--`."""
         if isinstance(lvalue, c_ast.ID):
             info = self.lookup(lvalue.name, lvalue)
+            if info.pointer is not None:
+                return self.store_pointer(info, lvalue, rhs, op, span, node, post)
             if info.length is not None:
                 raise Unsup("assignment to an array", lvalue)
             if info.const:
@@ -277,6 +308,10 @@ class ExprLowering:
                 raise Unsup("unsequenced modification of " + lvalue.name, node)
             old = CVal((), ir.Var(info.name, info.ctype.ir, span_of(lvalue)), info.ctype)
             return self._store_scalar(info, old, rhs, op, span, node, post)
+        if isinstance(lvalue, c_ast.ArrayRef) and self._scalar_array(lvalue) is None:
+            return self.store_through(lvalue, rhs, op, span, node, post)
+        if isinstance(lvalue, c_ast.UnaryOp) and lvalue.op == "*":
+            return self.store_through(lvalue, rhs, op, span, node, post)
         if isinstance(lvalue, c_ast.ArrayRef):
             return self._store_element(lvalue, rhs, op, span, node, post)
         raise Unsup(_construct_name(lvalue) if not _is_expression(lvalue) else
@@ -352,7 +387,17 @@ class ExprLowering:
             expr = ir.Ite(hit, ir.Var(info.element(k), info.ctype.ir), expr, info.ctype.ir)
         return expr
 
+    def _scalar_array(self, ref: c_ast.ArrayRef) -> VarInfo | None:
+        """The array `ref` indexes when it is one lowered as scalars (one IR variable per
+        element: small arrays never used as pointers), else None."""
+        if not isinstance(ref.name, c_ast.ID):
+            return None
+        info = self.lookup(ref.name.name, ref.name)
+        return info if info.length is not None and info.obj is None else None
+
     def _e_ArrayRef(self, node: c_ast.ArrayRef) -> CVal:
+        if self._scalar_array(node) is None:
+            return self.deref(node)
         info, index = self._array_index(node)
         ivar = value_as(index, ct.LONG, node.subscript)
         check = self._bounds_check(info, ivar, node)
@@ -435,8 +480,16 @@ class ExprLowering:
     def _inline(self, name: str, args: list[Any], node: Any) -> CVal:
         fdef = self.funcs[name]
         ret = self._return_type(fdef)
-        vals = self._args(args, node)
         decls = self._param_decls(fdef)
+        infos = [self.param_info(d) for d in decls]
+        if len(decls) == len(args):  # `0`/NULL passed for a pointer is the null pointer
+            vals = [self.pointer_operand(a, i.pointer) if i.pointer is not None else self.expr(a)
+                    for a, i in zip(args, infos, strict=True)]  # fmt: skip
+            for i, a in enumerate(vals):
+                for b in vals[i + 1 :]:
+                    self.check_unsequenced(a, b, node)
+        else:
+            vals = self._args(args, node)
         if len(decls) != len(vals):
             raise Unsup(f"call to {name} with {len(vals)} arguments for {len(decls)} parameters",
                         node)  # fmt: skip
@@ -447,24 +500,27 @@ class ExprLowering:
         if self.depth >= self.settings.inline_depth:
             stmts.append(ir.Inline(target, name, (), span, depth_exceeded=True))
             return CVal(tuple(stmts), value.expr, value.ctype)
-        types = [self.ctype_of(d.type, d) for d in decls]
-        args_ir = [value_as(v, t, a) for v, t, a in zip(vals, types, args, strict=True)]
-        body = self._inline_body(fdef, ret, decls, types, args_ir)
+        args_ir = [v if i.pointer is not None else value_as(v, i.ctype, a)
+                   for v, i, a in zip(vals, infos, args, strict=True)]  # fmt: skip
+        body = self._inline_body(fdef, ret, decls, infos, args_ir)
         stmts.append(ir.Inline(target, name, body, span))
         return CVal(tuple(stmts), value.expr, value.ctype)
 
     def _inline_body(self, fdef: c_ast.FuncDef, ret: ct.CType | None, decls: list[c_ast.Decl],
-                     types: list[ct.CType],
-                     args_ir: list[ir.Expr]) -> tuple[ir.Stmt, ...]:  # fmt: skip
+                     infos: list[VarInfo],
+                     args_ir: list[Any]) -> tuple[ir.Stmt, ...]:  # fmt: skip
         saved = self.frame
         self.counter += 1
         self.frame = Frame(f"{fdef.decl.name}#{self.counter}.", ret, False, [{}])
         self.depth += 1
         try:
             entry: list[ir.Stmt] = []
-            for d, t, a in zip(decls, types, args_ir, strict=True):
-                info = self.declare(d.name, VarInfo("", t))
-                entry.append(ir.Assign(info.name, a, span_of(d)))
+            for d, info, a in zip(decls, infos, args_ir, strict=True):
+                info = self.declare(d.name, info)
+                if info.pointer is not None:  # bound to the caller's object
+                    entry.extend(cm.bind(info, a, d, span_of(d)))
+                else:
+                    entry.append(ir.Assign(info.name, a, span_of(d)))
             return tuple(entry) + self.block(fdef.body)
         finally:
             self.depth -= 1
@@ -504,7 +560,7 @@ class ExprLowering:
 
 def fold_cval(v: CVal) -> CVal:
     """Constant operands: the value as a `Const`, and no checks that hold anyway."""
-    if v.expr is None or ir.expr_vars(v.expr):
+    if v.expr is None or v.ptr is not None or ir.expr_vars(v.expr):
         return v
     stmts = tuple(s for s in v.stmts if not (isinstance(s, ir.Assert) and _fold(s.cond) == 1))
     value = _fold(v.expr)

@@ -66,6 +66,8 @@ def _output_args(lowering: Any, name: str, args: list[Any], node: Any) -> tuple[
         if i == streams and name != "putchar":
             raise Unsup(f"{name} with a format that is not a string literal", arg)
         value = lowering.expr(arg)
+        if value.ptr is not None:  # `%s` reads memory: not modelled
+            raise Unsup(f"{name} of a pointer argument", arg)
         if value.ctype is None or value.expr is None:
             raise Unsup(f"{name} argument that is not an integer", arg)
         for other in values:  # arguments are unsequenced

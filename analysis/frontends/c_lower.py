@@ -10,6 +10,7 @@ from typing import Any
 from pycparser import c_ast
 
 from prooflens.analysis import ir
+from prooflens.analysis.frontends import c_memory as cm
 from prooflens.analysis.frontends import c_types as ct
 from prooflens.analysis.frontends.c_base import (
     GLOBAL_PREFIX,
@@ -69,8 +70,13 @@ class Lowerer(ExprLowering):
     """Lowers one unit (and, inlined, the same-file functions it calls)."""
 
     def __init__(self, ast: c_ast.FileAST, funcs: dict[str, c_ast.FuncDef], settings: Settings,
-                 source: str) -> None:  # fmt: skip
+                 source: str, objects: bool = False) -> None:  # fmt: skip
+        self._ctor = (ast, funcs, settings, source)
         self.funcs = funcs
+        self.objects = objects  # every local array an object (see c_memory), not scalars
+        self.param_objects: list[cm.MemObject] = []
+        self.param_entry: list[ir.Stmt] = []
+        self.strings: dict[int, cm.MemObject] = {}  # string literal objects, by AST node
         self.settings = settings
         self.lines = source.split("\n")
         self.variables: dict[str, ir.Type] = {}
@@ -186,16 +192,34 @@ class Lowerer(ExprLowering):
 
     def _var_info(self, decl: c_ast.Decl, ir_name: str, is_global: bool = False) -> VarInfo:
         node = decl.type
+        if isinstance(node, c_ast.PtrDecl) and not is_global:
+            return VarInfo(ir_name, ct.LONG, pointer=self.pointee(node, decl))
         if isinstance(node, c_ast.ArrayDecl):
             if isinstance(node.type, c_ast.ArrayDecl):
                 raise Unsup("multi-dimensional array", decl)
             if node.dim is None:
                 raise Unsup("array without a size", decl)
             length, _ = self.const_eval(node.dim)
-            if not 0 < length <= MAX_ARRAY:
+            big = not 0 < length <= MAX_ARRAY
+            if big and (is_global or length <= 0):
                 raise Unsup(f"array of {length} elements (at most {MAX_ARRAY} are modelled)", decl)
-            return VarInfo(ir_name, self.ctype_of(node.type, decl), length, is_global)
+            info = VarInfo(ir_name, self.ctype_of(node.type, decl), length, is_global)
+            info.obj = True if (big or self.objects) and not is_global else None  # see declare
+            return info
         return VarInfo(ir_name, self.ctype_of(node, decl), None, is_global)
+
+    def pointee(self, node: Any, where: Any) -> ct.CType:
+        """The integer type a pointer declarator (or an array parameter) points to."""
+        inner = node.type
+        if isinstance(inner, c_ast.PtrDecl | c_ast.ArrayDecl):
+            raise Unsup("pointer to pointer or to array", where)
+        if self._is_void(inner):
+            raise Unsup("void pointer", where)
+        if isinstance(inner, c_ast.TypeDecl) and isinstance(inner.type, c_ast.Struct | c_ast.Union):
+            raise Unsup("pointer to struct", where)
+        if isinstance(inner, c_ast.FuncDecl):
+            raise Unsup("function pointer", where)
+        return self.ctype_of(inner, where)
 
     # ------------------------------------------------------------------ names
 
@@ -216,7 +240,14 @@ class Lowerer(ExprLowering):
         return name
 
     def declare(self, source: str, info: VarInfo) -> VarInfo:
-        if info.length is None:
+        if info.pointer is not None:  # the offset, and a flag for NULL
+            info.name = self.fresh(self.frame.prefix + source, cm.OFF, source)
+            self.variables[info.name + ".null"] = ir.BOOL
+            self.display[info.name + ".null"] = f"{source} == NULL"
+        elif info.obj is not None:
+            info.obj = cm.declared_object(self, info, source)
+            info.name = info.obj.contents
+        elif info.length is None:
             info.name = self.fresh(self.frame.prefix + source, info.ctype.ir, source)
         else:
             base = self.frame.prefix + source
@@ -254,10 +285,18 @@ class Lowerer(ExprLowering):
     # ------------------------------------------------------------------ the unit
 
     def lower_unit(self, fdef: c_ast.FuncDef, end_line: int) -> ir.Function:
+        try:
+            return self._lower_unit(fdef, end_line)
+        except cm.ObjectsNeeded:  # a small array used as a pointer: every array an object
+            again = Lowerer(*self._ctor, objects=True)
+            return again._lower_unit(fdef, end_line)
+
+    def _lower_unit(self, fdef: c_ast.FuncDef, end_line: int) -> ir.Function:
         ret = self._return_type(fdef)
         self.frame = Frame("", ret, self._returns_bool(fdef, ret), [{}])
         params = self._params(fdef)
-        body = self.block(fdef.body)
+        body = tuple(self.param_entry) + self.block(fdef.body)
+        self._check_aliasing(body, fdef)
         entry = self._global_entry(fdef.decl.name == "main")
         span = span_of(fdef.decl)
         return ir.Function(
@@ -305,8 +344,6 @@ class Lowerer(ExprLowering):
                 raise Unsup("varargs", d)
             if not isinstance(d, c_ast.Decl) or d.name is None:
                 raise Unsup("unnamed parameter", d)
-            if isinstance(d.type, c_ast.ArrayDecl):
-                raise Unsup("array parameter (a pointer)", d)
         return decls
 
     @staticmethod
@@ -314,12 +351,47 @@ class Lowerer(ExprLowering):
         return isinstance(node, c_ast.TypeDecl) and isinstance(node.type, c_ast.IdentifierType) \
             and node.type.names == ["void"]  # fmt: skip
 
+    def param_info(self, d: c_ast.Decl) -> VarInfo:
+        """A parameter's variable: an integer, or a pointer (`T *p`, `T p[]`, `T p[N]`)."""
+        if isinstance(d.type, c_ast.PtrDecl | c_ast.ArrayDecl):
+            return VarInfo("", ct.LONG, pointer=self.pointee(d.type, d))
+        return VarInfo("", self.ctype_of(d.type, d))
+
     def _params(self, fdef: c_ast.FuncDef) -> list[ir.Param]:
         params = []
+        self.param_entry: list[ir.Stmt] = []
+        self.strings: dict[int, cm.MemObject] = {}  # string literal objects, by AST node
         for d in self._param_decls(fdef):
-            info = self.declare(d.name, VarInfo("", self.ctype_of(d.type, d)))
-            params.append(ir.Param(info.name, info.ctype.ir, span_of(d)))
+            info = self.param_info(d)
+            if info.pointer is None:
+                info = self.declare(d.name, info)
+                params.append(ir.Param(info.name, info.ctype.ir, span_of(d)))
+                continue
+            # Contract: not NULL, pointing at the start of an object of len(p) elements.
+            obj = cm.parameter_object(self, info, d.name, span_of(d))
+            info = self.declare(d.name, info)
+            info.target, info.nullable = obj, False
+            self.param_objects.append(obj)
+            params.append(ir.Param(obj.contents, obj.array_type, span_of(d)))
+            assert isinstance(obj.length, ir.Var)
+            params.append(ir.Param(obj.length.name, cm.OFF, span_of(d)))
+            self.param_entry.append(ir.Assign(info.name, cm.offset_const(0), span_of(d)))
         return params
+
+    def _check_aliasing(self, body: tuple[ir.Stmt, ...], fdef: c_ast.FuncDef) -> None:
+        """Writing through a pointer parameter is exact only when nothing else the unit
+        reaches may share its object (another pointer parameter, a global)."""
+        written = cm.stored_objects(body)
+        for obj in self.param_objects:
+            if obj.contents not in written:
+                continue
+            others = [o.source for o in self.param_objects if o is not obj]
+            if others:
+                raise Unsup(f"write through pointer parameter {obj.source}, which may alias "
+                            f"{others[0]}", fdef.decl)  # fmt: skip
+            if self.used_globals:
+                raise Unsup(f"write through pointer parameter {obj.source}, which may point "
+                            "to a global", fdef.decl)  # fmt: skip
 
     def _global_entry(self, is_main: bool) -> list[ir.Stmt]:
         """Initial values of the globals the unit uses (inputs unless `main` or `const`)."""
@@ -399,6 +471,12 @@ class Lowerer(ExprLowering):
         if node.storage and set(node.storage) - {"register", "auto"}:
             raise Unsup(f"{' '.join(node.storage)} local variable", node)
         info = self._var_info(node, "")
+        if info.pointer is not None:
+            self._pointer_decl(node, info, out)
+            return
+        if info.obj is not None:
+            self._object_decl(node, info, out)
+            return
         if info.length is None:
             init = self.expr(node.init) if node.init is not None else None
             info = self.declare(node.name, info)
@@ -420,6 +498,29 @@ class Lowerer(ExprLowering):
             else:
                 value = ct.const(0, info.ctype)
             out.append(ir.Assign(info.element(k), value, span_of(node)))
+
+    def _pointer_decl(self, node: c_ast.Decl, info: VarInfo, out: list[ir.Stmt]) -> None:
+        init = self.pointer_operand(node.init, info.pointer) if node.init is not None else None
+        info = self.declare(node.name, info)
+        if init is not None:
+            out.extend(init.stmts)
+            out.extend(cm.bind(info, init, node.init, span_of(node)))
+
+    def _object_decl(self, node: c_ast.Decl, info: VarInfo, out: list[ir.Stmt]) -> None:
+        """A local array as an object: `= {...}` fills the rest with zeros; without an
+        initializer its contents are unknown."""
+        items = self._init_items(node.init, info) if node.init is not None else None
+        info = self.declare(node.name, info)
+        if items is None:
+            return
+        obj = info.obj
+        span = span_of(node)
+        zero = ir.ArrayInit(ct.const(0, info.ctype), obj.array_type, span)
+        out.append(ir.Assign(obj.contents, zero, span))
+        for k, item in enumerate(items):
+            v = self.expr(item)
+            out.extend(v.stmts)
+            out.append(cm.write(obj, cm.offset_const(k), value_as(v, info.ctype, item), span))
 
     def _s_If(self, node: c_ast.If, out: list[ir.Stmt]) -> None:
         c = self.expr(node.cond)

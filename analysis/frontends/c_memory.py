@@ -1,0 +1,444 @@
+"""C memory in the lowering: objects, pointers as (object, offset), checked accesses.
+
+- An *object* is one IR variable of `ir.ArrayType` (its contents: element offset -> value)
+  and a length in elements (u64): a constant for a declared array, an input `len(p)` for
+  the object a pointer parameter `p` points to. Contents change by `Assign(Store(...))`.
+- A pointer is bound statically to one object: its IR variable is its offset (u64, in
+  elements) and `NAME.null` says it is NULL. A pointer that could point into two different
+  objects, a pointer cast, `&x` of a scalar and a pointer into a global are refused.
+- Contract of a pointer parameter `p`: `p` is not NULL and points to the start of an object
+  of `len(p)` elements, `len(p)` free (>= 0), contents free. Every access `p[i]` is checked
+  against that object (`out-of-bounds`: `i` outside 0..len(p)-1), so the verdict says
+  which lengths the function needs. Two pointer parameters may alias: reading through both
+  is exact (the values of independent objects include the aliased ones), writing through
+  one while another pointer parameter or a global exists is refused.
+- A declared array indexed by name is checked as `array-out-of-bounds` (its size is
+  known); an access through a pointer as `out-of-bounds`; `*p` / `p[i]` on a pointer that
+  can be NULL as `null-dereference`. Forming an out-of-range pointer is not reported (only
+  using it is, as AddressSanitizer sees it).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from pycparser import c_ast
+
+from prooflens.analysis import ir
+from prooflens.analysis.frontends import c_types as ct
+from prooflens.analysis.frontends.c_base import (
+    CVal,
+    Unsup,
+    VarInfo,
+    _and,
+    _cmp,
+    _need_type,
+    _not,
+    bconst,
+    span_of,
+    value_as,
+)
+
+OFF = ir.OFFSET
+
+
+class ObjectsNeeded(Exception):
+    """A small array is used as a pointer: lower the unit again with arrays as objects."""
+
+
+@dataclass(eq=False)
+class MemObject:
+    """One C object: contents variable, length (u64 expression), element type."""
+
+    contents: str
+    length: ir.Expr
+    elem: ct.CType
+    source: str
+    param: bool = False  # the object a pointer parameter of the checked unit points to
+    declared: bool = False  # a declared array (indexing it by name: array-out-of-bounds)
+    readonly: bool = False  # a string literal: writing to it is undefined, refused
+
+    @property
+    def array_type(self) -> ir.ArrayType:
+        return ir.ArrayType(self.elem.ir)
+
+
+@dataclass(frozen=True)
+class PtrVal:
+    """A pointer value: its object (None for the null pointer constant) and whether it is
+    NULL (a BOOL expression); the `CVal`'s `expr` is the offset."""
+
+    obj: MemObject | None
+    null: ir.Expr
+
+
+def offset_const(value: int) -> ir.Const:
+    return ir.Const(value % (1 << 64), OFF)
+
+
+def null_pointer(elem: ct.CType | None = None) -> CVal:
+    return CVal((), offset_const(0), elem or ct.CHAR, PtrVal(None, bconst(True)))
+
+
+def is_null_constant(node: Any) -> bool:
+    """`0`, `NULL` (`(void *)0`) and `(T *)0`: the null pointer constant."""
+    while isinstance(node, c_ast.Cast) and isinstance(node.to_type.type, c_ast.PtrDecl):
+        node = node.expr
+    return isinstance(node, c_ast.Constant) and node.type == "int" and \
+        node.value.rstrip("uUlL") in ("0", "0x0", "00")  # fmt: skip
+
+
+def as_offset(v: CVal, node: Any) -> ir.Expr:
+    """An integer value as an offset in elements (two's complement bits: -1 wraps)."""
+    t = _need_type(v, node)
+    wide = ct.ULONG if not t.signed and t.width == 64 else ct.LONG
+    expr = value_as(v, wide, node)
+    return expr if expr.type == OFF else ir.Cast(expr, OFF, getattr(expr, "span", ir.NO_SPAN))
+
+
+def shifted(p: CVal, delta: ir.Expr, sub: bool, span: ir.Span) -> CVal:
+    """`p + delta` / `p - delta` in elements (wraps like the address would)."""
+    assert p.ptr is not None and p.expr is not None
+    if p.ptr.obj is None:
+        raise Unsup("arithmetic on a null pointer")
+    expr = ir.Binary("sub" if sub else "add", p.expr, delta, OFF, span)
+    return CVal(p.stmts, expr, p.ctype, p.ptr)
+
+
+def access_checks(p: CVal, offset: ir.Expr, node: Any, kind: str, text: str
+                  ) -> tuple[ir.Stmt, ...]:  # fmt: skip
+    """The checks before reading or writing `*(p + offset)`: not NULL, inside the object."""
+    assert p.ptr is not None
+    span = span_of(node)
+    checks: list[ir.Stmt] = []
+    if not (isinstance(p.ptr.null, ir.Const) and p.ptr.null.value is False):
+        checks.append(ir.Assert(_not(p.ptr.null), "null-dereference",
+                                f"{text} dereferences a null pointer", span))  # fmt: skip
+    obj = p.ptr.obj
+    if obj is None:
+        return tuple(checks)
+    inside = _cmp("lt", offset, obj.length)
+    if kind == "array-out-of-bounds" and isinstance(obj.length, ir.Const):
+        message = f"index outside 0..{int(obj.length.value) - 1} of {obj.source}"
+    elif obj.param:
+        message = (f"{text} may be outside the object {obj.source} points to "
+                   f"({obj.source}[0..len({obj.source})-1])")  # fmt: skip
+    else:
+        message = f"{text} may be outside {obj.source}"
+    checks.append(ir.Assert(inside, kind, message, span))
+    return tuple(checks)
+
+
+def read(obj: MemObject, offset: ir.Expr, span: ir.Span) -> ir.Expr:
+    return ir.Select(ir.Var(obj.contents, obj.array_type), offset, obj.elem.ir, span)
+
+
+def write(obj: MemObject, offset: ir.Expr, value: ir.Expr, span: ir.Span) -> ir.Assign:
+    contents = ir.Var(obj.contents, obj.array_type)
+    return ir.Assign(obj.contents, ir.Store(contents, offset, value, obj.array_type, span), span)
+
+
+def pointer_value(info: VarInfo, node: Any) -> CVal:
+    """The value of a pointer variable or of an array name (a pointer to its start)."""
+    span = span_of(node)
+    if info.obj is not None:  # an array: decays to a pointer to its first element
+        return CVal((), offset_const(0), info.obj.elem, PtrVal(info.obj, bconst(False)))
+    assert info.pointer is not None
+    null = ir.Var(info.name + ".null", ir.BOOL, span) if info.nullable else bconst(False)
+    if info.target is None:
+        if info.nullable:  # only ever NULL so far
+            return CVal((), ir.Var(info.name, OFF, span), info.pointer, PtrVal(None, null))
+        raise Unsup(f"pointer {info.name.split('.')[0]} used before it points anywhere", node)
+    return CVal((), ir.Var(info.name, OFF, span), info.pointer, PtrVal(info.target, null))
+
+
+def bind(info: VarInfo, value: CVal, node: Any, span: ir.Span) -> list[ir.Stmt]:
+    """`pointer = value`: the offset and null flag; the first object assigned binds it."""
+    assert info.pointer is not None and value.ptr is not None and value.expr is not None
+    obj = value.ptr.obj
+    if obj is not None:
+        if info.target is not None and info.target is not obj:
+            raise Unsup("pointer that may point into two different objects", node)
+        if obj.elem != info.pointer:
+            raise Unsup("pointer conversion between different element types", node)
+        info.target = obj
+    stmts: list[ir.Stmt] = [ir.Assign(info.name, value.expr, span)]
+    if info.nullable:
+        stmts.append(ir.Assign(info.name + ".null", value.ptr.null, span))
+    elif not (isinstance(value.ptr.null, ir.Const) and value.ptr.null.value is False):
+        raise Unsup("a null pointer stored in a pointer that is never NULL", node)
+    return stmts
+
+
+def compare(op: str, a: CVal, b: CVal, node: Any, span: ir.Span) -> ir.Expr:
+    """`a op b` on two pointers: equality with NULL, or any comparison in one object."""
+    assert a.ptr is not None and b.ptr is not None and a.expr is not None and b.expr is not None
+    for side in (a.ptr, b.ptr):
+        if side.obj is None and not _is_true(side.null):
+            raise Unsup("comparison with a pointer before it is given an object", node)
+    if a.ptr.obj is None or b.ptr.obj is None:
+        if op not in ("eq", "ne"):
+            raise Unsup("ordering comparison with a null pointer", node)
+        other = b.ptr if a.ptr.obj is None else a.ptr
+        both_null = _and(a.ptr.null, b.ptr.null) if other.obj is None else other.null
+        return both_null if op == "eq" else _not(both_null)
+    if a.ptr.obj is not b.ptr.obj:
+        raise Unsup("comparison of pointers into different objects", node)
+    same = ir.Binary(op, a.expr, b.expr, ir.BOOL, span)
+    if op in ("eq", "ne"):  # NULL equals only NULL; offsets of null pointers are 0
+        both = _cmp("eq", a.ptr.null, b.ptr.null)
+        eq = _and(both, ir.Binary("eq", a.expr, b.expr, ir.BOOL, span))
+        return eq if op == "eq" else _not(eq)
+    return same
+
+
+def difference(a: CVal, b: CVal, node: Any, span: ir.Span) -> CVal:
+    """`a - b` (ptrdiff_t, in elements) of two pointers into one object."""
+    assert a.ptr is not None and b.ptr is not None and a.expr is not None and b.expr is not None
+    if a.ptr.obj is None or a.ptr.obj is not b.ptr.obj:
+        raise Unsup("difference of pointers into different objects", node)
+    diff = ir.Cast(ir.Binary("sub", a.expr, b.expr, OFF, span), ct.LONG.ir, span)
+    return CVal(a.stmts + b.stmts, diff, ct.LONG)
+
+
+def parameter_object(lowerer: Any, info: VarInfo, source: str, span: ir.Span) -> MemObject:
+    """The object a pointer parameter of the unit points to: contents and length inputs."""
+    assert info.pointer is not None
+    contents = lowerer.fresh(source, ir.ArrayType(info.pointer.ir), source)
+    length = lowerer.fresh(f"len({source})", OFF, f"len({source})")
+    return MemObject(contents, ir.Var(length, OFF, span), info.pointer, source, param=True)
+
+
+def declared_object(lowerer: Any, info: VarInfo, source: str) -> MemObject:
+    """A declared array of `info.length` elements (a local, in its own variable)."""
+    contents = lowerer.fresh(lowerer.frame.prefix + source, ir.ArrayType(info.ctype.ir), source)
+    length = offset_const(info.length or 0)
+    return MemObject(contents, length, info.ctype, source, declared=True)
+
+
+def stored_objects(stmts: tuple[ir.Stmt, ...]) -> set[str]:
+    """Contents variables written by `stmts`."""
+    return {s.target for s in ir.walk_stmts(stmts)
+            if isinstance(s, ir.Assign) and isinstance(s.value, ir.Store)}  # fmt: skip
+
+
+class MemoryLowering:
+    """The pointer half of the expression lowering (a mixin of `ExprLowering`: `expr`,
+    `temp`, `lookup` and the checked arithmetic are its)."""
+
+    def access(self, node: Any) -> tuple[CVal, ir.Expr, tuple[ir.Stmt, ...], str, str]:
+        """`p[i]` or `*p`: the pointer, the element offset, the operands' statements, the
+        check's property and how the access reads in the source."""
+        if isinstance(node, c_ast.ArrayRef):
+            base, index = self.expr(node.name), self.expr(node.subscript)
+            if base.ptr is None and index.ptr is not None:  # `i[p]` means `p[i]`
+                base, index = index, base
+            if base.ptr is None:
+                raise Unsup("indexing of a non-pointer", node)
+            self.check_unsequenced(base, index, node)
+            assert base.expr is not None
+            offset = ir.Binary("add", base.expr, as_offset(index, node.subscript), OFF,
+                               span_of(node))  # fmt: skip
+            declared = isinstance(node.name, c_ast.ID) and (
+                self.lookup(node.name.name, node.name).obj is not None
+            )
+            text = f"{_name_text(node.name)}[...]"
+            kind = "array-out-of-bounds" if declared else "out-of-bounds"
+            return base, offset, base.stmts + index.stmts, kind, text
+        base = self.expr(node.expr)
+        if base.ptr is None:
+            raise Unsup("dereference of a non-pointer", node)
+        assert base.expr is not None
+        return base, base.expr, base.stmts, "out-of-bounds", f"*{_name_text(node.expr)}"
+
+    def _target(self, base: CVal, node: Any) -> MemObject | None:
+        """The object accessed; None when the pointer is the null constant (the access
+        fails). A pointer not yet given an object (bound later in the text) is refused."""
+        assert base.ptr is not None
+        if base.ptr.obj is None and not _is_true(base.ptr.null):
+            raise Unsup("dereference of a pointer before it is given an object", node)
+        return base.ptr.obj
+
+    def deref(self, node: Any) -> CVal:
+        """Reading `*p` / `p[i]` / `a[i]`, after its checks."""
+        base, offset, stmts, kind, text = self.access(node)
+        obj = self._target(base, node)
+        checks = access_checks(base, offset, node, kind, text)
+        if obj is None:
+            return CVal(stmts + checks, ct.const(0, base.ctype or ct.INT), base.ctype or ct.INT)
+        return CVal(stmts + checks, read(obj, offset, span_of(node)), obj.elem)
+
+    def store_through(self, lvalue: Any, rhs: CVal, op: str, span: ir.Span, node: Any,
+                      post: bool) -> CVal:  # fmt: skip
+        """`*p op= rhs` / `p[i] op= rhs` (a `Store` into the object)."""
+        base, offset, stmts, kind, text = self.access(lvalue)
+        self.check_unsequenced(CVal(stmts, offset, ct.LONG), rhs, node)
+        obj = self._target(base, lvalue)
+        if obj is not None and obj.readonly:
+            raise Unsup("write to a string literal", lvalue)
+        off = self.temp(OFF)
+        out: list[ir.Stmt] = [*stmts, *rhs.stmts, ir.Assign(off, offset, span)]
+        offv = ir.Var(off, OFF)
+        out += access_checks(base, offv, lvalue, kind, text)
+        if obj is None:
+            return CVal(tuple(out), ct.const(0, base.ctype or ct.INT), base.ctype or ct.INT)
+        old = CVal((), read(obj, offv, span), obj.elem)
+        checks, new = self._new_value(old, rhs, op, obj.elem, span, node)
+        saved = self.temp(obj.elem.ir)
+        out += [*checks, ir.Assign(saved, old.expr if post else new, span)]
+        stored = new if post else ir.Var(saved, obj.elem.ir)
+        out.append(write(obj, offv, stored, span))
+        return CVal(tuple(out), ir.Var(saved, obj.elem.ir), obj.elem)
+
+    def string_literal(self, node: c_ast.Constant) -> CVal:
+        """`"..."`: a read-only `char` object of the characters and a NUL, filled where
+        the literal is evaluated (the same contents every time)."""
+        chars = string_chars(node.value)
+        if chars is None:
+            raise Unsup(f"string literal {node.value[:20]}", node)
+        key = id(node)
+        obj = self.strings.get(key)
+        if obj is None:
+            contents = self.fresh("_pl_str", ir.ArrayType(ct.CHAR.ir), "string")
+            obj = MemObject(contents, offset_const(len(chars) + 1), ct.CHAR, "a string literal",
+                            readonly=True)  # fmt: skip
+            self.strings[key] = obj
+        span = span_of(node)
+        fill: list[ir.Stmt] = [ir.Assign(obj.contents, ir.ArrayInit(ct.const(0, ct.CHAR),
+                                                                    obj.array_type, span))]
+        fill += [write(obj, offset_const(k), ct.const(c, ct.CHAR), span)
+                 for k, c in enumerate(chars) if c]  # fmt: skip
+        return CVal(tuple(fill), offset_const(0), ct.CHAR, PtrVal(obj, bconst(False)))
+
+    def address_of(self, node: c_ast.UnaryOp) -> CVal:
+        """`&p[i]` and `&*p` (no access, no check); `&x` of a variable is not modelled."""
+        inner = node.expr
+        if isinstance(inner, c_ast.ArrayRef):
+            base, offset, stmts, _, _ = self.access(inner)
+            return CVal(stmts, offset, base.ctype, base.ptr)
+        if isinstance(inner, c_ast.UnaryOp) and inner.op == "*":
+            base = self.expr(inner.expr)
+            if base.ptr is not None:
+                return base
+        raise Unsup("address-of (&) a variable", node)
+
+    def pointer_operand(self, node: Any, elem: ct.CType | None) -> CVal:
+        """An operand that must be a pointer: `0`/`NULL` is the null pointer."""
+        if is_null_constant(node):
+            return null_pointer(elem)
+        v = self.expr(node)
+        if v.ptr is None:
+            raise Unsup("integer used as a pointer", node)
+        return v
+
+    def store_pointer(self, info: VarInfo, lvalue: Any, rhs: CVal, op: str, span: ir.Span,
+                      node: Any, post: bool) -> CVal:  # fmt: skip
+        """`p = q`, `p += n`, `p++` on a pointer variable."""
+        if not op:
+            if rhs.ptr is None:
+                if not (isinstance(rhs.expr, ir.Const) and rhs.expr.value == 0):
+                    raise Unsup("integer assigned to a pointer", node)
+                rhs = CVal(rhs.stmts, offset_const(0), info.pointer, PtrVal(None, bconst(True)))
+            stmts = list(rhs.stmts) + bind(info, rhs, node, span)
+            return CVal(tuple(stmts), *_value_parts(pointer_value(info, lvalue)))
+        if op not in ("+", "-"):
+            raise Unsup(f"operator {op}= on a pointer", node)
+        old = pointer_value(info, lvalue)
+        stmts = list(rhs.stmts)
+        saved = None
+        if post:
+            saved = self.temp(OFF)
+            stmts.append(ir.Assign(saved, old.expr, span))
+        new = shifted(old, as_offset(rhs, node), op == "-", span)
+        stmts.append(ir.Assign(info.name, new.expr, span))
+        now = pointer_value(info, lvalue)
+        if saved is not None:
+            return CVal(tuple(stmts), ir.Var(saved, OFF), now.ctype, now.ptr)
+        return CVal(tuple(stmts), now.expr, now.ctype, now.ptr)
+
+    def pointer_binary(self, op: str, a: CVal, b: CVal, span: ir.Span, node: Any) -> CVal:
+        """A binary operator with a pointer operand."""
+        if op in ("==", "!=", "<", "<=", ">", ">="):
+            a, b = _null_if_zero(a, b.ctype, node.left), _null_if_zero(b, a.ctype, node.right)
+            expr = compare(_CMP[op], a, b, node, span)
+            return CVal(a.stmts + b.stmts, expr, ct.INT)
+        if op == "+" and (a.ptr is None) != (b.ptr is None):
+            p, n = (a, b) if a.ptr is not None else (b, a)
+            moved = shifted(p, as_offset(n, node), False, span)
+            return CVal(a.stmts + b.stmts, moved.expr, moved.ctype, moved.ptr)
+        if op == "-" and a.ptr is not None and b.ptr is None:
+            moved = shifted(a, as_offset(b, node.right), True, span)
+            return CVal(a.stmts + b.stmts, moved.expr, moved.ctype, moved.ptr)
+        if op == "-" and a.ptr is not None and b.ptr is not None:
+            return difference(a, b, node, span)
+        raise Unsup(f"operator {op} on a pointer", node)
+
+
+_STRING_ESCAPES = {"n": 10, "t": 9, "r": 13, "0": 0, "\\": 92, "'": 39, '"': 34, "a": 7,
+                   "b": 8, "f": 12, "v": 11, "?": 63}  # fmt: skip
+
+
+def string_chars(text: str) -> list[int] | None:
+    """The `char` values of a plain string literal's text (with its quotes), or None."""
+    if len(text) < 2 or text[0] != '"' or text[-1] != '"':
+        return None
+    body, out, k = text[1:-1], [], 0
+    while k < len(body):
+        ch = body[k]
+        if ch == '"':
+            return None  # adjacent literals left unjoined
+        if ch != "\\":
+            if ord(ch) > 127:
+                return None
+            out.append(ord(ch))
+            k += 1
+            continue
+        nxt = body[k + 1 : k + 2]
+        if nxt == "x":
+            digits = re.match(r"[0-9a-fA-F]+", body[k + 2 :])
+            if digits is None:
+                return None
+            out.append(int(digits.group(0), 16) & 0xFF)
+            k += 2 + len(digits.group(0))
+        elif nxt.isdigit() and nxt not in "89":
+            digits = re.match(r"[0-7]{1,3}", body[k + 1 :])
+            assert digits is not None
+            out.append(int(digits.group(0), 8) & 0xFF)
+            k += 1 + len(digits.group(0))
+        elif nxt in _STRING_ESCAPES:
+            out.append(_STRING_ESCAPES[nxt])
+            k += 2
+        else:
+            return None
+    return [ct.wrap(c, ct.CHAR) for c in out]
+
+
+_CMP = {"==": "eq", "!=": "ne", "<": "lt", "<=": "le", ">": "gt", ">=": "ge"}
+
+
+def _is_true(expr: ir.Expr) -> bool:
+    return isinstance(expr, ir.Const) and expr.value is True
+
+
+def _null_if_zero(v: CVal, elem: ct.CType | None, node: Any) -> CVal:
+    """An integer constant 0 compared with a pointer is the null pointer."""
+    if v.ptr is not None:
+        return v
+    if isinstance(v.expr, ir.Const) and not v.stmts and int(v.expr.value) == 0:
+        return null_pointer(elem)
+    raise Unsup("comparison of a pointer with an integer", node)
+
+
+def _value_parts(v: CVal) -> tuple:
+    return v.expr, v.ctype, v.ptr
+
+
+def _name_text(node: Any) -> str:
+    """A short source form of a pointer expression for messages."""
+    if isinstance(node, c_ast.ID):
+        return node.name
+    if isinstance(node, c_ast.StructRef) and isinstance(node.field, c_ast.ID):
+        return f"{_name_text(node.name)}{node.type}{node.field.name}"
+    return "(...)"

@@ -1,0 +1,98 @@
+"""C replay of units with memory (pointer parameters, arrays as objects): the objects a
+witness describes, allocated exactly, and AddressSanitizer to see the bad accesses.
+
+A pointer parameter `p` of the IR is two inputs, its object's contents `p` (an
+`ir.ArrayValue`) and `len(p)`; the driver passes a fresh heap object of exactly `len(p)`
+elements holding the witness's values, so reading `p[len(p)]` is a heap-buffer-overflow
+that ASan reports. ASan reserves terabytes of shadow memory, which an address-space limit
+forbids: its runs are capped by ASan's own `mmap_limit_mb` instead.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from prooflens.analysis import ir
+
+MARKER = "/* prooflens: AddressSanitizer */"
+ASAN_FLAGS = ("-fsanitize=address",)
+MEMORY_MB = 1024  # what ASan may map besides its shadow
+ADDRESS_SPACE_MB = 1 << 26  # the address-space limit of an ASan run (no real cap)
+MAX_REPLAY_ELEMENTS = 1 << 16  # a larger object is not allocated: no harness
+
+_ASAN_ERROR = re.compile(r"ERROR: AddressSanitizer: ([\w-]+)(?: on (?:unknown )?address "
+                         r"(0x[0-9a-f]+))?")  # fmt: skip
+_FRAME = re.compile(r"#\d+ 0x[0-9a-f]+ in (\S+) (\S+?):(\d+)")
+_KINDS = {
+    "heap-buffer-overflow": "out-of-bounds", "stack-buffer-overflow": "out-of-bounds",
+    "stack-buffer-underflow": "out-of-bounds", "global-buffer-overflow": "out-of-bounds",
+    "heap-use-after-free": "use-after-free", "double-free": "invalid-free",
+    "bad-free": "invalid-free",
+}  # fmt: skip
+
+
+def uses_memory(fn: ir.Function) -> bool:
+    """Does the unit touch objects (then its harness is built with ASan)?"""
+    types = list(fn.variables.values()) + [p.type for p in fn.params]
+    return any(isinstance(t, ir.ArrayType) for t in types)
+
+
+def wants_asan(text: str) -> bool:
+    return MARKER in text
+
+
+def env_options() -> dict[str, str]:
+    """ASan's options: no leak report (the driver never frees), stop at the first error,
+    a memory cap of its own."""
+    return {"ASAN_OPTIONS": f"detect_leaks=0:halt_on_error=1:abort_on_error=0:"
+                            f"mmap_limit_mb={MEMORY_MB}:allocator_may_return_null=1"}  # fmt: skip
+
+
+def c_type(t: ir.Type) -> str:
+    """The C spelling of an element type (gcc, LP64)."""
+    if isinstance(t, ir.BoolType):
+        return "_Bool"
+    assert isinstance(t, ir.BVType)
+    base = {8: "char", 16: "short", 32: "int", 64: "long long"}[t.width]
+    return ("signed " if t.signed else "unsigned ") + base
+
+
+def arguments(fn: ir.Function, witness: Witness_, literal: Any) -> list[str]:
+    """The C arguments of the call: an object parameter is a GNU statement expression
+    allocating and filling it (its length input `len(p)` is not an argument)."""
+    args: list[str] = []
+    for param in fn.params:
+        if param.name.startswith("len(") and param.name.endswith(")"):
+            continue
+        value = witness.inputs.get(param.name, 0)
+        if not isinstance(param.type, ir.ArrayType):
+            args.append(literal(value))
+            continue
+        length = int(witness.inputs.get(f"len({param.name})", 0))
+        if length > MAX_REPLAY_ELEMENTS:
+            raise ValueError(f"object of {length} elements is too large to replay")
+        array = value if isinstance(value, ir.ArrayValue) else ir.ArrayValue(0)
+        elem = c_type(param.type.elem)
+        parts = [f"{elem} *__pl_o = ({elem} *)malloc(sizeof({elem}) * {length}u);"]
+        parts += [f"__pl_o[{k}] = ({elem}){literal(item)};"
+                  for k, item in enumerate(array.prefix(length)) if item]  # fmt: skip
+        args.append("({ " + " ".join(parts) + " __pl_o; })")
+    return args
+
+
+def classify(stderr: str) -> tuple[int | None, str, str] | None:
+    """An ASan report as (line of the first frame, property, message), or None."""
+    found = _ASAN_ERROR.search(stderr)
+    if found is None:
+        return None
+    what, address = found.group(1), found.group(2)
+    kind = _KINDS.get(what, "other")
+    if what == "SEGV" and address is not None and int(address, 16) < 4096:
+        kind = "null-dereference"
+    frame = _FRAME.search(stderr[found.end() :])
+    line = int(frame.group(3)) if frame else None
+    return line, kind, f"AddressSanitizer: {what}"
+
+
+Witness_ = Any  # witness.Witness (kept loose: replay never imports the frontends)
