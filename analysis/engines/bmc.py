@@ -172,15 +172,11 @@ class _Unroller:
             frame = _Frame(returns=outer.returns)
             end = self.block(loop.body, state, frame)
             exits.extend(frame.breaks)
-    if isinstance(t, ir.ArrayType):  # C memory: contents stay free (lengths are u64s)
-        return z3.BoolVal(True)
             state = merge([end, *frame.continues], state.env)
             state = self.block(loop.update, state, outer)
         if not state.dead:
             self.cutoffs.append(state.guard)  # still iterating after `bound` rounds
         return merge(exits, state.env)
-    if isinstance(t, ir.SeqType):  # Python sequences (issue 13): short ones first
-        return z3.Length(term) <= limit
 
     def inline(self, call: ir.Inline, state: _State) -> _State:
         if call.depth_exceeded:
@@ -340,6 +336,8 @@ def _near_limits(term: z3.ExprRef, t: ir.BVType, limit: int) -> z3.BoolRef:
 
 
 def _within(term: z3.ExprRef, t: ir.Type, limit: int) -> z3.BoolRef:
+    if isinstance(t, ir.ArrayType):  # C memory: contents stay free (lengths are u64s)
+        return z3.BoolVal(True)
     if isinstance(t, ir.BVType):
         if t.width <= limit.bit_length():
             return z3.BoolVal(True)
@@ -348,6 +346,8 @@ def _within(term: z3.ExprRef, t: ir.Type, limit: int) -> z3.BoolRef:
         if t.signed:
             return z3.And(term >= low, term <= high)
         return z3.ULE(term, high)
+    if isinstance(t, ir.SeqType):  # Python sequences (issue 13): short ones first
+        return z3.Length(term) <= limit
     return z3.And(term >= -limit, term <= limit)
 
 
