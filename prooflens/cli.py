@@ -46,7 +46,8 @@ def _parser() -> argparse.ArgumentParser:
     check_.add_argument("--output", "-o", help="write the report here instead of stdout")
     check_.add_argument("--unwind", type=int, default=None, help="loop unwinding bound K")
     check_.add_argument("--timeout", type=float, default=None, help="seconds per function")
-    check_.add_argument("--jobs", "-j", type=int, default=1, help="parallel worker processes")
+    check_.add_argument("--jobs", "-j", type=int, default=os.cpu_count() or 1,
+                        help="parallel worker processes (default: the number of cores)")
     check_.add_argument("--quick", action="store_true", help="bounded checks only (no proofs)")
     check_.add_argument("--explain", action="store_true", help="show certificates and traces")
     check_.add_argument("--no-replay", action="store_true", help="do not run counterexamples")
@@ -148,9 +149,15 @@ def _requests(report: FileReport) -> FileReport:
     return report if problem else presentation.with_requests(report, text)
 
 
+# Below this many units a worker pool costs more (z3 loaded in each worker) than it saves.
+POOL_MIN_UNITS = 16
+
+
 def _check_all(
     files: list[str], settings: Settings, jobs: int, show_progress: bool
 ) -> list[FileReport]:
+    if jobs > 1 and len(files) == 1 and _unit_count(files[0]) < POOL_MIN_UNITS:
+        jobs = 1
     if jobs <= 1:
         reports = []
         for index, path in enumerate(files):
@@ -163,40 +170,67 @@ def _check_all(
     return _check_parallel(files, settings, jobs, show_progress)
 
 
+# Fewest units per task sent to a worker: the file's text travels once per task (not per
+# unit, which made `--jobs 2` quadratic in the size of a file); the worker parses it once.
+CHUNK_UNITS = 16
+
+
 def _check_parallel(
     files: list[str], settings: Settings, jobs: int, show_progress: bool
 ) -> list[FileReport]:
-    """Parse every file here; check each function in a pool of worker processes."""
+    """Parse every file here; check its functions in chunks in a pool of workers."""
     shells: dict[str, FileReport] = {}
-    tasks: list[tuple[str, str, str, str]] = []
+    tasks: list[tuple[str, str, str, tuple[int, ...]]] = []
     for path in files:
         shell, text = _parse_only(path)
         shells[path] = shell
-        tasks.extend((path, text, shell.language, fn.name) for fn in shell.functions)
-    done: dict[tuple[str, str], FunctionReport] = {}
+        indices = tuple(range(len(shell.functions)))
+        size = max(CHUNK_UNITS, -(-len(indices) // (4 * jobs)))  # the text travels <= 4x/job
+        for start in range(0, len(indices), size):
+            tasks.append((path, text, shell.language, indices[start:start + size]))
+    done: dict[tuple[str, int], FunctionReport] = {}
+    total = sum(len(t[3]) for t in tasks)
     with ProcessPoolExecutor(max_workers=jobs) as pool:
-        futures = {
-            pool.submit(check.check_function, text, language, name, settings, path): (path, name)
-            for path, text, language, name in tasks
-        }
-        for count, future in enumerate(as_completed(futures), 1):
-            done[futures[future]] = _function_result(future, *futures[future])
-            _progress(show_progress, count, len(tasks))
+        futures = {pool.submit(check_chunk, text, language, chosen, settings, path):
+                   (path, chosen) for path, text, language, chosen in tasks}  # fmt: skip
+        count = 0
+        for future in as_completed(futures):
+            path, chosen = futures[future]
+            names = [shells[path].functions[i].name for i in chosen]
+            for index, report in zip(chosen, _chunk_result(future, names), strict=True):
+                done[(path, index)] = report
+            count += len(chosen)
+            _progress(show_progress, count, total)
     return [
         FileReport(shell.path, shell.language, shell.syntax_errors,
-                   tuple(done[(path, fn.name)] for fn in shell.functions), shell.error)  # fmt: skip
+                   tuple(done[(path, i)] for i in range(len(shell.functions))),
+                   shell.error)  # fmt: skip
         for path, shell in shells.items()
     ]
 
 
-def _function_result(future, path: str, name: str) -> FunctionReport:
-    """A worker's report; a worker that ran out of memory or died gives "don't know"."""
+def check_chunk(
+    text: str, language: str, chosen: tuple[int, ...], settings: Settings, path: str
+) -> list[FunctionReport]:
+    """Worker entry point: the units at positions `chosen` of `text`, parsed once (the
+    position, not the name, picks a unit: a file may define one name twice)."""
+    parsed = syntax.parse(text, language)
+    return [check.check_unit(parsed, parsed.units[i], settings, path) for i in chosen]
+
+
+def _chunk_result(future, names: list[str]) -> list[FunctionReport]:
+    """A worker's reports; a worker that ran out of memory or died gives "don't know"."""
     try:
         return future.result()
     except (MemoryError, BrokenProcessPool) as error:
         reason = "out of memory" if isinstance(error, MemoryError) else "worker process died"
         result = Result("unsupported", 1, 1, "unknown", f"don't know: {reason}", reason=reason)
-        return FunctionReport(name, 1, 1, (result,))
+        return [FunctionReport(name, 1, 1, (result,)) for name in names]
+
+
+def _unit_count(path: str) -> int:
+    shell, _ = _parse_only(path)
+    return len(shell.functions)
 
 
 def _parse_only(path: str) -> tuple[FileReport, str]:

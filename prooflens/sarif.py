@@ -45,8 +45,13 @@ def _describe(prop: str) -> str:
         "signed-overflow": "signed integer overflow (undefined behaviour in C)",
         "shift-out-of-range": "shift by a negative or too large amount",
         "array-out-of-bounds": "array index out of bounds",
+        "exception": "an exception the function does not catch",
+        "null-dereference": "a null pointer is dereferenced",
+        "out-of-bounds": "a memory access outside its object",
+        "use-after-free": "memory is used after it was freed",
+        "invalid-free": "free of memory that is not a live heap object",
         "unsupported": "a construct prooflens does not model",
-    }[prop]
+    }.get(prop, prop.replace("-", " "))  # properties are additive: a new one still gets a rule
 
 
 def _location(path: str, line: int, column: int, message: str | None = None) -> dict[str, Any]:
