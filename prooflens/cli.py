@@ -10,8 +10,9 @@ import time
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field, replace
 
-from prooflens import __version__
+from prooflens import __version__, reuse
 from prooflens.analysis import check, presentation, syntax
 from prooflens.analysis.presentation import Severity
 from prooflens.analysis.settings import OPTIONAL_CHECKS, Settings
@@ -51,6 +52,11 @@ def _parser() -> argparse.ArgumentParser:
     check_.add_argument("--quick", action="store_true", help="bounded checks only (no proofs)")
     check_.add_argument("--explain", action="store_true", help="show certificates and traces")
     check_.add_argument("--no-replay", action="store_true", help="do not run counterexamples")
+    check_.add_argument("--no-cache", action="store_true",
+                        help="verify everything again (the cache is the language server's)")
+    check_.add_argument("--changed-since", metavar="REF",
+                        help="only the functions whose key changed since git revision REF "
+                             "(callers of changed functions included); only new findings")
     check_.add_argument("--disable", action="append", default=[], choices=OPTIONAL_CHECKS,
                         help="switch a check off (repeatable)")  # fmt: skip
     serve = commands.add_parser("serve", help="run the language server (stdio by default)")
@@ -97,7 +103,9 @@ def _check(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     settings = settings_from(args)
     began = time.perf_counter()
-    reports = check_files(files, settings, args.jobs, show_progress=sys.stderr.isatty())
+    reused = reuse.Reuse.open(settings, enabled=not args.no_cache)
+    reports = check_files(files, settings, args.jobs, show_progress=sys.stderr.isatty(),
+                          reused=reused, since=args.changed_since)  # fmt: skip
     elapsed = time.perf_counter() - began
     text = render(reports, args.format, args.explain, elapsed)
     if args.output:
@@ -131,10 +139,12 @@ def collect(paths: list[str]) -> tuple[list[str], list[str]]:
 
 
 def check_files(
-    files: list[str], settings: Settings, jobs: int, show_progress: bool = False
+    files: list[str], settings: Settings, jobs: int, show_progress: bool = False,
+    reused: reuse.Reuse | None = None, since: str | None = None,
 ) -> list[FileReport]:
     """Every file checked, each report marked where a function asked for always-true."""
-    return [_requests(r) for r in _check_all(files, settings, jobs, show_progress)]
+    return [_requests(r) for r in _check_all(files, settings, jobs, show_progress, reused,
+                                              since)]  # fmt: skip
 
 
 def _requests(report: FileReport) -> FileReport:
@@ -149,64 +159,111 @@ def _requests(report: FileReport) -> FileReport:
     return report if problem else presentation.with_requests(report, text)
 
 
-# Below this many units a worker pool costs more (z3 loaded in each worker) than it saves.
+# Below this many units to check, a worker pool costs more (z3 loaded in each worker)
+# than it saves.
 POOL_MIN_UNITS = 16
-
-
-def _check_all(
-    files: list[str], settings: Settings, jobs: int, show_progress: bool
-) -> list[FileReport]:
-    if jobs > 1 and len(files) == 1 and _unit_count(files[0]) < POOL_MIN_UNITS:
-        jobs = 1
-    if jobs <= 1:
-        reports = []
-        for index, path in enumerate(files):
-            try:
-                reports.append(check.check_path(path, settings))
-            except MemoryError:
-                reports.append(FileReport(path, "unknown", error="out of memory while checking"))
-            _progress(show_progress, index + 1, len(files))
-        return reports
-    return _check_parallel(files, settings, jobs, show_progress)
-
-
 # Fewest units per task sent to a worker: the file's text travels once per task (not per
 # unit, which made `--jobs 2` quadratic in the size of a file); the worker parses it once.
 CHUNK_UNITS = 16
 
 
-def _check_parallel(
-    files: list[str], settings: Settings, jobs: int, show_progress: bool
+@dataclass
+class _Plan:
+    """One file: what it is, which of its units are reported, and their reports so far."""
+
+    shell: FileReport
+    text: str
+    parsed: syntax.ParsedFile | None
+    wanted: list[int]
+    done: dict[int, FunctionReport] = field(default_factory=dict)
+    baseline: reuse.Baseline | None = None
+
+    def report(self) -> FileReport:
+        functions = tuple(self.done[i] for i in self.wanted)
+        return replace(self.shell, functions=functions)
+
+
+def _check_all(
+    files: list[str], settings: Settings, jobs: int, show_progress: bool,
+    reused: reuse.Reuse | None = None, since: str | None = None,
 ) -> list[FileReport]:
-    """Parse every file here; check its functions in chunks in a pool of workers."""
-    shells: dict[str, FileReport] = {}
-    tasks: list[tuple[str, str, str, tuple[int, ...]]] = []
-    for path in files:
-        shell, text = _parse_only(path)
-        shells[path] = shell
-        indices = tuple(range(len(shell.functions)))
+    """Every file's units: from the cache where their key is known, else checked (in a
+    worker pool when there is enough to do); in diff mode only the changed units."""
+    reused = reused or reuse.Reuse(None, settings)
+    plans = [_plan(path, reused, since) for path in files]
+    todo = [(plan, i) for plan in plans for i in plan.wanted if i not in plan.done]
+    if jobs > 1 and len(todo) >= POOL_MIN_UNITS:
+        _run_pool(todo, settings, jobs, show_progress)
+    else:
+        _run_here(todo, settings, show_progress)
+    for plan, i in todo:
+        assert plan.parsed is not None
+        reused.put(plan.parsed, plan.parsed.units[i], plan.done[i])
+    if since is not None:
+        for plan in plans:
+            _only_new_findings(plan, settings, reused)
+    return [plan.report() for plan in plans]
+
+
+def _plan(path: str, reused: reuse.Reuse, since: str | None) -> _Plan:
+    shell, text = _parse_only(path)
+    if shell.error or not text:
+        return _Plan(shell, text, None, [])
+    parsed = syntax.parse(text, shell.language)
+    wanted = list(range(len(parsed.units)))
+    old = None
+    if since is not None:
+        old = reuse.baseline(path, since)
+        if isinstance(old, str):
+            return _Plan(replace(shell, functions=(), error=old), text, None, [])
+        wanted = reuse.changed_units(parsed, old, reused)
+    plan = _Plan(shell, text, parsed, wanted, baseline=old)
+    for i in wanted:
+        hit = reused.get(parsed, parsed.units[i])
+        if hit is not None:
+            plan.done[i] = hit
+    return plan
+
+
+def _run_here(todo: list[tuple[_Plan, int]], settings: Settings, show_progress: bool) -> None:
+    for count, (plan, i) in enumerate(todo, 1):
+        assert plan.parsed is not None
+        plan.done[i] = _check_one(plan.parsed, plan.parsed.units[i], settings, plan.shell.path)
+        _progress(show_progress, count, len(todo))
+
+
+def _check_one(parsed: syntax.ParsedFile, unit: syntax.Unit, settings: Settings, path: str
+               ) -> FunctionReport:  # fmt: skip
+    try:
+        return check.check_unit(parsed, unit, settings, path)
+    except MemoryError:
+        return _dont_know(unit.name, "out of memory")
+
+
+def _run_pool(
+    todo: list[tuple[_Plan, int]], settings: Settings, jobs: int, show_progress: bool
+) -> None:
+    """The units in chunks per file, in a pool of worker processes."""
+    by_file: dict[int, tuple[_Plan, list[int]]] = {}
+    for plan, i in todo:
+        by_file.setdefault(id(plan), (plan, []))[1].append(i)
+    tasks: list[tuple[_Plan, tuple[int, ...]]] = []
+    for plan, indices in by_file.values():
         size = max(CHUNK_UNITS, -(-len(indices) // (4 * jobs)))  # the text travels <= 4x/job
-        for start in range(0, len(indices), size):
-            tasks.append((path, text, shell.language, indices[start:start + size]))
-    done: dict[tuple[str, int], FunctionReport] = {}
-    total = sum(len(t[3]) for t in tasks)
+        tasks += [(plan, tuple(indices[k:k + size])) for k in range(0, len(indices), size)]
     with ProcessPoolExecutor(max_workers=jobs) as pool:
-        futures = {pool.submit(check_chunk, text, language, chosen, settings, path):
-                   (path, chosen) for path, text, language, chosen in tasks}  # fmt: skip
+        futures = {pool.submit(check_chunk, plan.text, plan.shell.language, chosen, settings,
+                               plan.shell.path): (plan, chosen)
+                   for plan, chosen in tasks}  # fmt: skip
         count = 0
         for future in as_completed(futures):
-            path, chosen = futures[future]
-            names = [shells[path].functions[i].name for i in chosen]
+            plan, chosen = futures[future]
+            assert plan.parsed is not None
+            names = [plan.parsed.units[i].name for i in chosen]
             for index, report in zip(chosen, _chunk_result(future, names), strict=True):
-                done[(path, index)] = report
+                plan.done[index] = report
             count += len(chosen)
-            _progress(show_progress, count, total)
-    return [
-        FileReport(shell.path, shell.language, shell.syntax_errors,
-                   tuple(done[(path, i)] for i in range(len(shell.functions))),
-                   shell.error)  # fmt: skip
-        for path, shell in shells.items()
-    ]
+            _progress(show_progress, count, len(todo))
 
 
 def check_chunk(
@@ -224,13 +281,37 @@ def _chunk_result(future, names: list[str]) -> list[FunctionReport]:
         return future.result()
     except (MemoryError, BrokenProcessPool) as error:
         reason = "out of memory" if isinstance(error, MemoryError) else "worker process died"
-        result = Result("unsupported", 1, 1, "unknown", f"don't know: {reason}", reason=reason)
-        return [FunctionReport(name, 1, 1, (result,)) for name in names]
+        return [_dont_know(name, reason) for name in names]
 
 
-def _unit_count(path: str) -> int:
-    shell, _ = _parse_only(path)
-    return len(shell.functions)
+def _dont_know(name: str, reason: str) -> FunctionReport:
+    result = Result("unsupported", 1, 1, "unknown", f"don't know: {reason}", reason=reason)
+    return FunctionReport(name, 1, 1, (result,))
+
+
+def _only_new_findings(plan: _Plan, settings: Settings, reused: reuse.Reuse) -> None:
+    """Diff mode: a changed unit keeps its verdicts, minus the alarms (errors, warnings)
+    its version at the revision already had."""
+    if plan.parsed is None or plan.baseline is None or plan.baseline.parsed is None:
+        return
+    old_parsed = plan.baseline.parsed
+    for i in plan.wanted:
+        old_unit = plan.baseline.unit_named(plan.parsed.units[i].name)
+        if old_unit is None:
+            continue
+        old = reused.get(old_parsed, old_unit)
+        if old is None:
+            old = _check_one(old_parsed, old_unit, settings, plan.shell.path)
+            reused.put(old_parsed, old_unit, old)
+        known = {reuse.finding_id(r, old_unit.line) for r in old.results
+                 if presentation.severity(r, old.always_true_requested) in _ALARMS}  # fmt: skip
+        report, line = plan.done[i], plan.parsed.units[i].line
+        kept = tuple(r for r in report.results if reuse.finding_id(r, line) not in known
+                     or presentation.severity(r, report.always_true_requested) not in _ALARMS)
+        plan.done[i] = replace(report, results=kept)
+
+
+_ALARMS = (Severity.ERROR, Severity.WARNING)
 
 
 def _parse_only(path: str) -> tuple[FileReport, str]:

@@ -84,7 +84,7 @@ def _check_cli(folder: Path, hash_seed: int) -> list[tuple]:
     env = {**os.environ, "PYTHONHASHSEED": str(hash_seed)}
     done = subprocess.run(
         [sys.executable, "-m", "prooflens", "check", "--format", "json", "--timeout", "1",
-         "--jobs", "1", str(folder)],
+         "--jobs", "1", "--no-cache", str(folder)],
         capture_output=True, text=True, timeout=600, stdin=subprocess.DEVNULL, env=env,
     )  # fmt: skip
     assert done.returncode in (0, 1), done.stderr[-2000:]
