@@ -125,7 +125,7 @@ def check(
     units = budget.remaining if most is None else min(budget.remaining, most)
     if units < MIN_QUERY_UNITS or budget.safety_expired():
         return Answer(Status.UNKNOWN, reason="solver budget exhausted")
-    safety_ms = max(1, int((budget.safety_deadline - time.monotonic()) * 1000))
+    safety_ms = max(1, int(min(budget.safety_deadline - time.monotonic(), 2.0**31 / 1000) * 1000))
     solver.set("rlimit", max(1, int(units / weight)))
     solver.set("timeout", safety_ms)
     before = _count()
