@@ -30,7 +30,9 @@ def variable(name: str, t: ir.Type, ctx: z3.Context | None = None) -> z3.ExprRef
     return z3.Const(name, sort_of(t, ctx))
 
 
-def constant(value: int | bool, t: ir.Type, ctx: z3.Context | None = None) -> z3.ExprRef:
+def constant(value, t: ir.Type, ctx: z3.Context | None = None) -> z3.ExprRef:
+    if isinstance(t, ir.SeqType):  # a str, or a list or tuple as a Python sequence
+        return seq_constant(value, t, ctx)
     if isinstance(t, ir.BoolType):
         return z3.BoolVal(bool(value), ctx)
     if isinstance(t, ir.IntType):
@@ -270,6 +272,16 @@ def string_value(text: str, ctx: z3.Context | None = None) -> z3.SeqRef:
 def string_from_model(value: z3.ExprRef) -> str:
     """A z3 string value as a Python str, code point by code point."""
     length = z3.Z3_get_string_length(value.ctx_ref(), value.as_ast())
+def seq_constant(value, t: ir.SeqType, ctx: z3.Context | None = None) -> z3.ExprRef:
+    """A concrete str, list or tuple as a z3 sequence literal."""
+    if t.elem is None:
+        return string_value(value, ctx)
+    if not value:
+        return z3.Empty(seq_sort(t, ctx))
+    units = [z3.Unit(constant(v, t.elem, ctx)) for v in value]
+    return units[0] if len(units) == 1 else z3.Concat(*units)
+
+
     codes = (ctypes.c_uint * length)()
     z3.Z3_get_string_contents(value.ctx_ref(), value.as_ast(), length, codes)
     return "".join(map(chr, codes))

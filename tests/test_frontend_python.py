@@ -538,7 +538,7 @@ UNSUPPORTED = [
     ("def f(a):\n    while a:\n        a -= 1\n    else:\n        pass\n", "while ... else", 2),
     ("def f(a):\n    for i in range(a):\n        pass\n    else:\n        pass\n",
      "for ... else", 2),
-    ("def f(a):\n    for i in a:\n        pass\n", "for-loop over a non-range iterable", 2),
+    ("def f(a):\n    for i in a + 1:\n        pass\n", "for-loop over a non-range iterable", 2),
     ("def f(a):\n    global g\n    return a\n", "global statement", 2),
     ("def f(a):\n    def g():\n        return 1\n    return a\n", "nested function definition", 2),
     ("def f(a):\n    return lambda: a\n", "lambda", 2),
@@ -825,3 +825,38 @@ def test_generated_programs_with_calls_match_cpython(source: str) -> None:
         real = real_outcome(source, "f", values)
         lowered = ir_outcome(fn, values)
         assert same(real, lowered), (source, values, real, lowered)
+
+
+# ------------------------------------------------------------------ Python sequences
+
+
+@pytest.mark.parametrize(("source", "reason"), [
+    ("def f(xs: list[int]):\n    ys = xs\n    ys.append(1)\n    return len(xs)\n",
+     "aliased list mutation"),
+    ("def f(xs: list[int], ys: list[int]):\n    xs.append(1)\n    return len(ys)\n",
+     "may be the same list as another parameter"),
+    ("def g(h):\n    h.append(1)\n\ndef f(xs: list[int]):\n    ys = xs\n    g(xs)\n"
+     "    return ys\n", "aliased list mutation"),
+    ("def g(h):\n    h = [0]\n    h.append(1)\n\ndef f(xs: list[int]):\n    g(xs)\n"
+     "    return xs\n", "aliased list mutation"),
+    ("def f(xs: list[int]):\n    for x in xs:\n        xs.append(x)\n", "aliased list mutation"),
+    ("def f(s: str):\n    return s < 'a'\n", "ordering comparison of sequences"),
+    ("def f(s: str):\n    return s[::2]\n", "slice with a step"),
+])  # fmt: skip
+def test_sequences_unsupported_where_not_exact(source: str, reason: str) -> None:
+    fn = lower_source(source, name="f")
+    assert isinstance(fn, ir.Unsupported) and reason in fn.reason, fn
+
+
+def test_unannotated_parameter_used_as_a_sequence_is_a_list_of_ints() -> None:
+    fn = lower_source("def f(a, i):\n    return a[i] + len(a)\n")
+    assert isinstance(fn, ir.Function)
+    assert [p.type for p in fn.params] == [ir.SeqType("list", ir.INT), ir.INT]
+
+
+def test_list_mutated_by_a_callee_is_copied_back() -> None:
+    source = "def g(h):\n    h.append(1)\n\ndef f(xs: list[int]):\n    g(xs)\n    return xs\n"
+    fn = lower_source(source, name="f")
+    assert isinstance(fn, ir.Function)
+    run = interpreter.run(fn, {"xs": [5]})
+    assert run.value == (5, 1)

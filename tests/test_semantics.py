@@ -159,3 +159,12 @@ def test_string_literals_are_not_escape_sequences():
     text = "\\u{41}\x00\U0001f600"
     assert z3_value(ir.SeqLen(ir.StrLit(text))) == len(text)
     assert z3_value(ir.StrLit(text)) == text
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.one_of(st.text(st.sampled_from(CHARS), max_size=5),
+                 st.lists(st.integers(-5, 5), max_size=5).map(tuple)))
+def test_sequence_constants_round_trip(value):
+    t = ir.STR if isinstance(value, str) else LIST
+    term = z3.simplify(semantics.constant(value, t))
+    assert interpreter.normalize(semantics.from_model(term, t), t) == value

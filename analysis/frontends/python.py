@@ -1,7 +1,13 @@
 """Python frontend: the `ast` of one function unit -> `ir.Function` (or `ir.Unsupported`).
 
 The subset is int/bool code: arithmetic, comparisons, `and`/`or`/`not`, `if`, `while`,
-`for ... in range(...)`, asserts and calls to other functions of the same file (inlined).
+`for ... in range(...)`, asserts and calls to other functions of the same file (inlined);
+and `str`, `list[T]`, `tuple[T, ...]` (T int, bool or str) as z3 sequences: literals,
+`len`, indexing (IndexError checks: property `exception`), slices, `+`, `in`, `==`,
+`for x in s`, unpacking (ValueError check), `list()`/`tuple()`, `append`/`extend`/
+`insert`/`pop`/`xs[i] = v` as functional updates under python_seq's aliasing rule (a list
+a callee mutates is copied back out). An unannotated parameter that is indexed, measured,
+iterated or mutated is assumed `list[int]`, as one used as a number is assumed `int`.
 Semantics are Python's exactly: unbounded ints, floor `//` and `%`, `bool` is an `int`,
 short-circuit `and`/`or` returning an operand, chained comparisons. Anything else makes
 the unit `Unsupported` with the construct and its file line; lowering never raises.
@@ -268,7 +274,7 @@ def _signature(unit: ParsedUnit, module: ModuleInfo) -> list[tuple[ast.arg, ir.T
                                    *_pos(source, default))  # fmt: skip
         elif default is not None:
             t = _default_type(default, source, module, arg.arg)
-        out.append((arg, t or ir.INT))
+        out.append((arg, t or seq.demanded_type(fdef, arg.arg) or ir.INT))
     return out
 
 
@@ -373,6 +379,7 @@ class _Lowerer:
         self.bool_fns: frozenset[str] | None = None
         self.nesting = 0
         self.forced_types: dict[str, ir.Type] = {}
+        self.copy_outs: list[ir.Stmt] = []
         self.empty_first: set[str] = set()  # lists first bound to an empty display
 
     # ---------------------------------------------------------------- function
@@ -432,7 +439,7 @@ class _Lowerer:
     def aliasing(self, frame: _Frame, fdef: ast.FunctionDef, params: list[ir.Param]) -> None:
         """Record what python_seq's aliasing rule needs; a mutated list parameter must not
         be the same object as another list parameter."""
-        frame.mutated = seq.mutated_names(fdef)
+        frame.mutated = seq.mutated_names(fdef, self.callee_def)
         frame.parents = seq.parent_map(fdef)
         lists = [p for p in params if seq.is_list(p.type)]
         for p in lists:
@@ -440,6 +447,15 @@ class _Lowerer:
                 raise _Unsupported(f"aliased list mutation (list parameter {p.name} is mutated "
                                    "and may be the same list as another parameter)",
                                    p.span.line, p.span.column)  # fmt: skip
+
+    def callee_def(self, name: str) -> ast.FunctionDef | None:
+        """The def of the same-file function `name` (None if it cannot be parsed)."""
+        if name not in self.units:
+            return None
+        try:
+            return parse_unit(self.parsed, self.units[name], self.module).fdef
+        except _Unsupported:
+            return None
 
     def precondition(self, frame: _Frame, stmt: ast.Assert) -> None:
         """A leading assert of the unit: inputs that fail it (or crash it) are not considered."""
@@ -927,7 +943,8 @@ class _Lowerer:
         if isinstance(node, ast.Name):
             value = self.read(frame, node.id, node)
             if node.id in frame.mutated and seq.is_list(value.type):
-                seq.check_read(node, frame.parents, frame.depth == 0, source)
+                functions = frozenset(n for n in self.units if not self.shadowed(frame, n))
+                seq.check_read(node, frame.parents, frame.depth == 0, source, functions)
             return value
         if isinstance(node, ast.List | ast.Tuple) and isinstance(node.ctx, ast.Load):
             return self.seq_display(frame, node, guard, span)
@@ -1410,11 +1427,15 @@ class _Lowerer:
             self.emit_guarded(call, guard, span)
             return ir.Var(target, t, span) if target is not None else None
         callee = self.parse_callee(name, span)
-        body, ret_type = self.inline_body(frame, callee, name, args, span, want_value)
+        self.copy_outs = []
+        body, ret_type = self.inline_body(frame, callee, name, args, span, want_value, node.args)
+        copy_outs = self.copy_outs
         if frame.precondition:  # a crash while evaluating a precondition excludes the input
             body = _as_assumes(body)
         target = self.call_target(ret_type, guard, span) if want_value else None
         self.emit_guarded(ir.Inline(target, name, body, span), guard, span)
+        for copy in copy_outs:  # lists the callee mutated, back in the caller's variables
+            self.emit_guarded(copy, guard, span)
         return ir.Var(target, ret_type, span) if target is not None else None
 
     def bool_functions(self) -> frozenset[str]:
@@ -1470,7 +1491,7 @@ class _Lowerer:
 
     def inline_body(
         self, frame: _Frame, callee: ParsedUnit, name: str, args: list[ir.Expr], span: ir.Span,
-        want_value: bool,
+        want_value: bool, arg_nodes: list[ast.expr],
     ) -> tuple[tuple[ir.Stmt, ...], ir.Type]:  # fmt: skip
         """The callee's statements in a fresh frame, and the type of its result."""
         fdef, source = callee.fdef, callee.source
@@ -1484,15 +1505,13 @@ class _Lowerer:
         except _Unsupported as exc:
             raise _nested(exc, name, span) from None
         inner = _Frame(name, prefix, source, frozenset(params), local_names, frame.depth + 1)
-        inner.mutated, inner.parents = seq.mutated_names(fdef), seq.parent_map(fdef)
+        inner.mutated = seq.mutated_names(fdef, self.callee_def, frozenset({frame.name}))
+        inner.parents = seq.parent_map(fdef)
+        copies = self.list_arguments(frame, inner, fdef, params, args, arg_nodes, span)
         saved_out, saved_assigned = self.out, self.assigned
         self.out, self.assigned = [], frozenset()
         try:
             for param, arg in zip(params, args, strict=True):
-                if param in inner.mutated and seq.is_list(arg.type):
-                    raise _Unsupported(f"aliased list mutation (the called function mutates "
-                                       f"its list argument {param})", span.line,
-                                       span.column)  # fmt: skip
                 self.store(inner, param, arg, span)
             leading, rest = _split_body(fdef.body)
             for stmt in leading:
@@ -1517,7 +1536,32 @@ class _Lowerer:
         ret_type = _return_type(typed, span) or ir.INT
         if ret_type == ir.INT:
             body = _cast_returns(body)
+        self.copy_outs = copies  # read by inline_call (nested calls have set theirs by now)
         return body, ret_type
+
+    def list_arguments(
+        self, frame: _Frame, inner: _Frame, fdef: ast.FunctionDef, params: list[str],
+        args: list[ir.Expr], arg_nodes: list[ast.expr], span: ir.Span,
+    ) -> list[ir.Stmt]:  # fmt: skip
+        """A list variable passed to a callee that mutates it is copied back out after the
+        call (exact: python_seq's rule keeps both names single; the callee may not rebind
+        the parameter, and one list may not be passed twice)."""
+        copies: list[ir.Stmt] = []
+        passed: set[str] = set()
+        for param, arg, node in zip(params, args, arg_nodes, strict=True):
+            if not seq.is_list(arg.type) or param not in inner.mutated:
+                continue
+            if not isinstance(node, ast.Name) or not self.shadowed(frame, node.id):
+                continue  # a fresh list: the caller cannot see the mutation
+            if node.id in passed or seq.rebinds(fdef, param):
+                raise _Unsupported(f"aliased list mutation (list {node.id} passed to "
+                                   f"{inner.name}, which mutates it)", span.line,
+                                   span.column)  # fmt: skip
+            passed.add(node.id)
+            inner.mutated |= {param}
+            source_var = ir.Var(inner.prefix + param, arg.type, span)
+            copies.append(ir.Assign(frame.prefix + node.id, source_var, span))
+        return copies
 
     def callee_precondition(self, frame: _Frame, stmt: ast.Assert, call: ir.Span) -> None:
         """A callee's leading assert: the caller must meet it, checked at the call."""

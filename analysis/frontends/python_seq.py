@@ -14,6 +14,7 @@ could be the same object.
 from __future__ import annotations
 
 import ast
+from collections.abc import Callable
 
 from prooflens.analysis import ir
 from prooflens.analysis.frontends.python_base import Source, Unsupported, pos, walk_own
@@ -71,13 +72,46 @@ def index_error(t: ir.SeqType, what: str = "index") -> str:
     return f"IndexError: {name} {what} out of range"
 
 
+def demanded_type(fdef: ast.FunctionDef, name: str) -> ir.Type | None:
+    """The type an unannotated parameter's uses demand: `list[int]` when it is indexed,
+    measured with `len`, iterated, searched with `in` or mutated as a list (as `int` is
+    assumed for one used as a number); None when no use demands a sequence."""
+    parents = parent_map(fdef)
+    for node in walk_own(fdef):
+        if not (isinstance(node, ast.Name) and node.id == name):
+            continue
+        parent = parents.get(id(node))
+        if isinstance(parent, ast.Subscript) and parent.value is node:
+            return ir.SeqType("list", ir.INT)
+        if isinstance(parent, ast.For) and parent.iter is node:
+            return ir.SeqType("list", ir.INT)
+        if isinstance(parent, ast.Attribute) and parent.value is node and parent.attr in MUTATORS:
+            return ir.SeqType("list", ir.INT)
+        if (isinstance(parent, ast.Call) and isinstance(parent.func, ast.Name)
+                and parent.func.id == "len" and node in parent.args):  # fmt: skip
+            return ir.SeqType("list", ir.INT)
+        if isinstance(parent, ast.Compare) and node in parent.comparators and any(
+            isinstance(op, ast.In | ast.NotIn) for op in parent.ops
+        ):
+            return ir.SeqType("list", ir.INT)
+    return None
+
+
 # ------------------------------------------------------------------------ aliasing
 
 
-def mutated_names(fdef: ast.FunctionDef) -> frozenset[str]:
-    """Names mutated in place somewhere in `fdef` (whatever their type)."""
+Callees = Callable[[str], "ast.FunctionDef | None"]
+
+
+def mutated_names(
+    fdef: ast.FunctionDef, callees: Callees | None = None, seen: frozenset[str] = frozenset()
+) -> frozenset[str]:
+    """Names mutated in place somewhere in `fdef` (whatever their type), including names
+    passed to a same-file function (`callees`: name -> its def) that mutates that parameter."""
     names: set[str] = set()
     for node in walk_own(fdef):
+        if callees is not None and isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+            names |= _passed_to_mutator(node, callees, seen)
         if (
             isinstance(node, ast.Call)
             and isinstance(node.func, ast.Attribute)
@@ -93,6 +127,25 @@ def mutated_names(fdef: ast.FunctionDef) -> frozenset[str]:
     return frozenset(names)
 
 
+def _passed_to_mutator(call: ast.Call, callees: Callees, seen: frozenset[str]) -> set[str]:
+    name = call.func.id  # type: ignore[attr-defined]
+    callee = callees(name) if name not in seen else None
+    if callee is None:
+        return set()
+    inner = mutated_names(callee, callees, seen | {name})
+    params = [a.arg for a in callee.args.posonlyargs + callee.args.args]
+    return {arg.id for arg, param in zip(call.args, params, strict=False)
+            if isinstance(arg, ast.Name) and param in inner}  # fmt: skip
+
+
+def rebinds(fdef: ast.FunctionDef, name: str) -> bool:
+    """Does `fdef` bind `name` other than by an in-place mutation (`=`, `for`, `:=`)?"""
+    for node in walk_own(fdef):
+        if isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, ast.Store):
+            return True
+    return False
+
+
 def parent_map(fdef: ast.FunctionDef) -> dict[int, ast.AST]:
     """id(node) -> its parent, for the nodes of `fdef`'s own body."""
     parents: dict[int, ast.AST] = {}
@@ -103,9 +156,16 @@ def parent_map(fdef: ast.FunctionDef) -> dict[int, ast.AST]:
 
 
 def check_read(
-    node: ast.Name, parents: dict[int, ast.AST], unit_level: bool, source: Source
-) -> None:
-    """A read of a list that is mutated in place: only where it cannot gain a second name."""
+    node: ast.Name, parents: dict[int, ast.AST], unit_level: bool, source: Source,
+    functions: frozenset[str] = frozenset(),
+) -> None:  # fmt: skip
+    """A read of a list that is mutated in place: only where it cannot gain a second name
+    (an argument of a same-file function, `functions`, is copied in and back out)."""
+    parent = parents.get(id(node))
+    if isinstance(parent, ast.Call) and isinstance(parent.func, ast.Name) and (
+        parent.func.id in functions and node in parent.args
+    ):
+        return
     if not _plain_use(node, parents, unit_level):
         raise Unsupported(f"aliased list mutation ({node.id} may get another name here)",
                           *pos(source, node))  # fmt: skip
