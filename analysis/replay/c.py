@@ -356,7 +356,7 @@ def classify(
     assertion = _ASSERT_FAIL.search(stderr)
     if assertion or "prooflens: reach_error" in stderr or "prooflens: __VERIFIER" in stderr:
         ours = assertion is not None and assertion.group(1).endswith(source_name)
-        line = int(assertion.group(2)) if ours else None
+        line = int(assertion.group(2)) if ours and assertion is not None else None
         text = stderr.strip().splitlines()[-1] if stderr.strip() else "assertion failed"
         return Observed("assert", line, "assertion", text, elapsed_s=elapsed_s)
     returned = _RETURNED.search(stderr)

@@ -25,6 +25,7 @@ import sys
 import tempfile
 import time
 import traceback
+from typing import Any
 
 OUTPUT_CAP = 1 << 20  # bytes kept of a run's stdout, stderr and reports
 _PR_SET_PDEATHSIG, _PR_SET_CHILD_SUBREAPER = 1, 36
@@ -89,7 +90,7 @@ def _fork_and_wait(request: dict, run_dir: str) -> dict:
     }
 
 
-def _wait(pid: int, read_fd: int, wall_s: float) -> tuple[int, object, bool, bytes]:
+def _wait(pid: int, read_fd: int, wall_s: float) -> tuple[int, Any, bool, bytes]:
     """Wait for the child (reading its reports meanwhile) until it ends or `wall_s` passes;
     then kill its process group. Returns (wait status, rusage, timed out, reports)."""
     deadline = time.monotonic() + wall_s
@@ -291,7 +292,7 @@ def run_python(request: dict, report_fd: int) -> None:
     sys.addaudithook(_refuse)
     case = request["case"]
     try:
-        namespace = {"__name__": "prooflens_replay", "__builtins__": builtins}
+        namespace: dict[str, Any] = {"__name__": "prooflens_replay", "__builtins__": builtins}
         exec(marshal.loads(base64.b64decode(request["code"])), namespace)
         target = _unwrap(namespace["__prooflens_make__"](**_keywords(case.get("free", {}))))
     except BaseException as error:  # noqa: BLE001 -- reported, not raised
