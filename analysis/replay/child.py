@@ -48,6 +48,7 @@ def main() -> None:
             answer = {"error": f"{type(error).__name__}: {error}"}
         sys.stdout.write(json.dumps(answer) + "\n")
         sys.stdout.flush()
+    shutil.rmtree(root, ignore_errors=True)  # EOF: the parent is gone or done
 
 
 def serve(request: dict, root: str) -> dict:
