@@ -31,6 +31,8 @@ def variable(name: str, t: ir.Type, ctx: z3.Context | None = None) -> z3.ExprRef
 
 
 def constant(value, t: ir.Type, ctx: z3.Context | None = None) -> z3.ExprRef:
+    if isinstance(t, ir.ArrayType):  # C memory
+        return array_constant(value, t, ctx)
     if isinstance(t, ir.SeqType):  # a str, or a list or tuple as a Python sequence
         return seq_constant(value, t, ctx)
     if isinstance(t, ir.BoolType):
@@ -212,6 +214,16 @@ def encode_mem(expr: ir.Select | ir.Store | ir.ArrayInit, env: Mapping[str, z3.E
         return z3.Store(array, encode(expr.index, env), encode(expr.value, env))
     value = encode(expr.value, env)
     return z3.K(z3.BitVecSort(64, value.ctx), value)
+
+
+def array_constant(value, t: ir.ArrayType, ctx: z3.Context | None = None) -> z3.ExprRef:
+    """A concrete `ArrayValue` as a z3 array: stores over a constant array."""
+    default, items = (value[0], value[1]) if isinstance(value, tuple | list) else (0, ())
+    array = z3.K(z3.BitVecSort(64, ctx), constant(default, t.elem, ctx))
+    for offset, item in items:
+        array = z3.Store(array, z3.BitVecVal(int(offset) % (1 << 64), 64, ctx),
+                         constant(item, t.elem, ctx))
+    return array
 
 
 def array_from_model(value: z3.ExprRef, t: ir.ArrayType) -> ir.ArrayValue:

@@ -83,6 +83,17 @@ GOLDEN = {
         ("average", "signed-overflow", 77): ("refuted",),
         ("main", "assertion", 89): OPEN,
     },
+    "buffers.c": {
+        ("copy_name", "out-of-bounds", 10): ("proved",),
+        ("copy_name", "array-out-of-bounds", 11): ("proved",),
+        ("copy_name", "array-out-of-bounds", 14): ("proved",),
+        ("pad", "array-out-of-bounds", 22): ("refuted",),
+        ("length_of_greeting", "out-of-bounds", 30): ("proved",),
+        ("first_or_zero", "out-of-bounds", 39): ("refuted",),
+        ("find_or_crash", "null-dereference", 49): ("refuted",),
+        ("find_or_minus_one", "null-dereference", 61): ("proved",),
+        ("histogram_bucket", "array-out-of-bounds", 70): ("proved",),
+    },
 }
 
 

@@ -232,7 +232,8 @@ class ExprLowering(cm.MemoryLowering):
         # The count's check sits at the count, the value's at the operator: two sites, so
         # each refutation carries its own message.
         at = getattr(y, "span", ir.NO_SPAN)
-        count_span = at if at.line == span.line and at.column > span.column else span
+        split = op == "<<" and lt.signed  # three checks: three sites
+        count_span = at if split and at.line == span.line and at.column > span.column else span
         checks: list[ir.Stmt] = [
             ir.Assert(ok, "shift-out-of-range", f"shift count outside 0..{lt.width - 1}",
                       count_span)

@@ -197,9 +197,20 @@ class Lowerer(ExprLowering):
         if isinstance(node, c_ast.ArrayDecl):
             if isinstance(node.type, c_ast.ArrayDecl):
                 raise Unsup("multi-dimensional array", decl)
-            if node.dim is None:
+            text = _string_init(decl)
+            if node.dim is None and (text is None or is_global):
                 raise Unsup("array without a size", decl)
-            length, _ = self.const_eval(node.dim)
+            # `char s[] = "abc"`: the literal's characters and a NUL (C memory)
+            length = len(text) + 1 if node.dim is None and text is not None else \
+                self.const_eval(node.dim)[0]  # fmt: skip
+            if text is not None and not is_global:
+                if len(text) > length:
+                    raise Unsup("string initializer longer than its array", decl)
+                info = VarInfo(ir_name, self.ctype_of(node.type, decl), length, is_global)
+                if info.ctype not in (ct.CHAR, ct.SCHAR, ct.UCHAR):
+                    raise Unsup("string initializer of a non-char array", decl)
+                info.obj = True
+                return info
             big = not 0 < length <= MAX_ARRAY
             if big and (is_global or length <= 0):
                 raise Unsup(f"array of {length} elements (at most {MAX_ARRAY} are modelled)", decl)
@@ -292,7 +303,7 @@ class Lowerer(ExprLowering):
             return again._lower_unit(fdef, end_line)
 
     def _lower_unit(self, fdef: c_ast.FuncDef, end_line: int) -> ir.Function:
-        ret = self._return_type(fdef)
+        ret = self._return_type(fdef, unit=True)
         self.frame = Frame("", ret, self._returns_bool(fdef, ret), [{}])
         params = self._params(fdef)
         body = tuple(self.param_entry) + self.block(fdef.body)
@@ -311,9 +322,15 @@ class Lowerer(ExprLowering):
             returns_bool=self.frame.returns_bool,
         )
 
-    def _return_type(self, fdef: c_ast.FuncDef) -> ct.CType | None:
+    def _return_type(self, fdef: c_ast.FuncDef, unit: bool = False) -> ct.CType | None:
+        """The integer return type (None: void). C memory: the checked unit may return a
+        pointer -- its checks are what matters, the pointer returned is not a result."""
         fdecl = fdef.decl.type
         rtype = fdecl.type
+        if isinstance(rtype, c_ast.PtrDecl):
+            if not unit:
+                raise Unsup("call to a function returning a pointer", fdef.decl)
+            return None
         if isinstance(rtype, c_ast.TypeDecl) and isinstance(rtype.type, c_ast.IdentifierType) \
                 and rtype.type.names == ["void"]:  # fmt: skip
             return None
@@ -508,9 +525,13 @@ class Lowerer(ExprLowering):
 
     def _object_decl(self, node: c_ast.Decl, info: VarInfo, out: list[ir.Stmt]) -> None:
         """A local array as an object: `= {...}` fills the rest with zeros; without an
-        initializer its contents are unknown."""
-        items = self._init_items(node.init, info) if node.init is not None else None
+        initializer its contents are unknown; a string literal initializes a char array."""
+        text = _string_init(node)
+        items = self._init_items(node.init, info) if node.init is not None and text is None \
+            else None  # fmt: skip
         info = self.declare(node.name, info)
+        if text is not None:
+            items = [c_ast.Constant("int", str(c)) for c in text]
         if items is None:
             return
         obj = info.obj
@@ -675,6 +696,17 @@ class Lowerer(ExprLowering):
         if value is None or v.ctype is None:
             raise Unsup("non-constant expression where C needs a constant", node)
         return value, v.ctype
+
+
+def _string_init(decl: c_ast.Decl) -> list[int] | None:
+    """The characters of a plain string literal initializing `decl`, or None."""
+    init = decl.init
+    if isinstance(init, c_ast.Constant) and init.type == "string":
+        chars = cm.string_chars(init.value)
+        if chars is None:
+            raise Unsup(f"string literal {init.value[:20]}", init)
+        return chars
+    return None
 
 
 def _any_equal(svar: ir.Expr, values: list[int], t: ct.CType) -> ir.Expr:

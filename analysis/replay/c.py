@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from prooflens.analysis import ir
-from prooflens.analysis.replay import sandbox
+from prooflens.analysis.replay import c_builtins, c_memory, sandbox
 from prooflens.analysis.witness import ReplayOutcome, Witness
 
 CFLAGS = ("-std=gnu11", "-O0", "-g", "-w", "-fsanitize=undefined",
@@ -100,6 +100,7 @@ def _program(unit: CUnit, fn: ir.Function, witness: Witness, nondet: str, driver
     is_main = unit.name == "main"
     parts = [
         f"/* prooflens regression test: {_call_text(fn, witness)} */",
+        c_memory.MARKER if c_memory.uses_memory(fn) else "",  # C memory: built with ASan
         "#include <stdio.h>",
         "#include <stdlib.h>",
         nondet,
@@ -132,8 +133,13 @@ def split_values(
 
 
 def _call_text(fn: ir.Function, witness: Witness) -> str:
-    args = ", ".join(f"{p.name}={_int(witness.inputs.get(p.name, 0))}" for p in fn.params)
+    args = ", ".join(f"{p.name}={_shown(witness.inputs.get(p.name, 0))}" for p in fn.params)
     return f"{fn.name}({args})"
+
+
+def _shown(value: Any) -> str:
+    """An input in the harness's comment (C memory: an object's contents as listed)."""
+    return repr(value) if isinstance(value, ir.ArrayValue) else str(_int(value))
 
 
 def _int(value: Any) -> int:
@@ -236,8 +242,8 @@ def _case_lines(
     fn: ir.Function, witness: Witness, globals_: list[tuple[str, int]], pad: str
 ) -> list[str]:
     lines = [f"{pad}{name} = {literal(value)};" for name, value in globals_]
-    args = ", ".join(literal(witness.inputs.get(p.name, 0)) for p in fn.params)
-    call = f"{fn.name}({args})"
+    # C memory: pointer parameters get exactly-sized heap objects (see c_memory).
+    call = f"{fn.name}({', '.join(c_memory.arguments(fn, witness, literal))})"
     rtype = fn.return_type
     if rtype is None:
         lines.append(f"{pad}{call};")
@@ -302,12 +308,17 @@ def run_cases(text: str, arguments: list[list[str]], limits: list[float]) -> lis
         built = _compile(gcc, source, binary, tmp)
         if built is not None:
             return [built for _ in arguments]
-        return [_execute(binary, args, limit) for args, limit in zip(arguments, limits,
-                                                                     strict=True)]  # fmt: skip
+        asan = c_memory.wants_asan(text)
+        return [_execute(binary, args, limit, asan)
+                for args, limit in zip(arguments, limits, strict=True)]
 
 
 def _compile(gcc: str, source: str, binary: str, cwd: str) -> str | None:
-    done = sandbox.run_sandboxed([gcc, *CFLAGS, source, "-o", binary], cwd=cwd, env=_env(),
+    with open(source) as handle:  # C memory: ASan for units with objects
+        text = handle.read()
+    flags = CFLAGS + (c_memory.ASAN_FLAGS if c_memory.wants_asan(text) else ())
+    flags += c_builtins.flags(text)  # a user's `abs` is not gcc's builtin
+    done = sandbox.run_sandboxed([gcc, *flags, source, "-o", binary], cwd=cwd, env=_env(),
                                  timeout_s=COMPILE_LIMITS.cpu_s,
                                  memory_mb=COMPILE_LIMITS.memory_mb,
                                  file_mb=COMPILE_LIMITS.file_mb)  # fmt: skip
@@ -329,9 +340,12 @@ def _env() -> dict[str, str]:
     }
 
 
-def _execute(binary: str, args: list[str], limit_s: float) -> Observed | str:
-    done = sandbox.run_sandboxed([binary, *args], timeout_s=limit_s, env=_env(),
-                                 processes=False)  # fmt: skip
+def _execute(binary: str, args: list[str], limit_s: float, asan: bool = False) -> Observed | str:
+    # C memory: an ASan run has ASan's own memory cap instead of an address-space limit.
+    env = {**_env(), **c_memory.env_options()} if asan else _env()
+    memory = {"memory_mb": c_memory.ADDRESS_SPACE_MB} if asan else {}
+    done = sandbox.run_sandboxed([binary, *args], timeout_s=limit_s, env=env,
+                                 processes=False, **memory)  # fmt: skip
     if done.failure is not None:
         return done.failure
     if done.over_budget:
@@ -345,6 +359,9 @@ def classify(
 ) -> Observed:
     """What a finished run did, from its exit status and standard error (`source_name`:
     the compiled file, whose lines an assertion message may name)."""
+    asan = c_memory.classify(stderr)  # C memory
+    if asan is not None:
+        return Observed("ub", asan[0], asan[1], asan[2], elapsed_s=elapsed_s)
     ub = _RUNTIME_ERROR.search(stderr)
     if ub:
         message = ub.group(3).strip()
@@ -374,6 +391,10 @@ def ub_kind(message: str) -> str:
         return "shift-out-of-range"
     if "out of bounds" in message:
         return "array-out-of-bounds"
+    if "null pointer" in message:  # C memory: load of / store to null pointer
+        return "null-dereference"
+    if "insufficient space for an object" in message:  # C memory: UBSan's object-size
+        return "out-of-bounds"
     if ("signed integer overflow" in message or "negation of" in message
             or ("division of" in message and "cannot be represented" in message)):  # fmt: skip
         return "signed-overflow"
@@ -399,7 +420,8 @@ def judge(observed: Observed, failing: ir.Assert | None, kind: str, limit_s: flo
             return False, (f"not confirmed: {_describe(observed)} at line {observed.line}, "
                            f"expected line {want_line}")  # fmt: skip
         where = f" at line {observed.line}" if observed.line else ""
-        return True, f"confirmed by gcc -fsanitize=undefined: {observed.message}{where}"
+        tool = "address" if observed.message.startswith("AddressSanitizer") else "undefined"
+        return True, f"confirmed by gcc -fsanitize={tool}: {observed.message}{where}"
     return False, f"not confirmed: {_describe(observed)}"
 
 
