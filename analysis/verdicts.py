@@ -21,6 +21,12 @@ class Property(StrEnum):
     SHIFT_OUT_OF_RANGE = "shift-out-of-range"
     ARRAY_OUT_OF_BOUNDS = "array-out-of-bounds"
     EXCEPTION = "exception"  # Python: an exception the function does not catch
+    # C memory: an access through a pointer outside its object; `*p` on NULL; the last two
+    # are reserved for malloc/free (named, replay classifies them, not produced yet).
+    OUT_OF_BOUNDS = "out-of-bounds"
+    NULL_DEREFERENCE = "null-dereference"
+    USE_AFTER_FREE = "use-after-free"
+    INVALID_FREE = "invalid-free"
     UNSUPPORTED = "unsupported"
 
 
