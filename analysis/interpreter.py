@@ -5,6 +5,7 @@ The operators mean exactly what `semantics.py` says they mean in z3.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
@@ -183,6 +184,8 @@ class _Machine:
         return cast(self.eval(expr.operand), expr.operand.type, expr.type)
 
     # -- bookkeeping
+        if isinstance(expr, ir.FLOAT_NODES):
+            return float_op(expr, [self.eval(e) for e in ir.float_children(expr)])
 
     def _tick(self) -> None:
         self.steps += 1
@@ -225,6 +228,8 @@ def normalize(value: Value, t: ir.Type) -> Value:
     number = int(value) & ((1 << t.width) - 1)
     if t.signed and number > t.max:
         number -= 1 << t.width
+    if isinstance(t, ir.FloatType):
+        return float(value)
     return number
 
 
@@ -369,3 +374,49 @@ def _default(t: ir.Type) -> Value:
     if isinstance(t, ir.SeqType):
         return "" if t.elem is None else ()
     return False if isinstance(t, ir.BoolType) else 0
+
+
+# --------------------------------------------------------------------- Python floats
+
+
+def float_op(expr: ir.FloatExpr, args: list):
+    """A float node on its evaluated operands, as CPython computes it."""
+    if isinstance(expr, ir.FloatLit):
+        return expr.value
+    if isinstance(expr, ir.IntToFloat):
+        if expr.divisor is not None:
+            return _int_true_div(args[0], args[1])
+        return _int_to_float(args[0])
+    if isinstance(expr, ir.FloatCmp):
+        return _compare_exact(expr.op, args[0], args[1])
+    if expr.op == "neg":
+        return -args[0]
+    if expr.op == "abs":
+        return abs(args[0])
+    a, b = args
+    if expr.op == "div":
+        return a / b if b != 0 else math.nan  # guarded: never observed
+    return {"add": a + b, "sub": a - b, "mul": a * b}[expr.op]
+
+
+def _int_to_float(n: int) -> float:
+    try:
+        return float(n)
+    except OverflowError:  # guarded: never observed; z3 rounds to an infinity
+        return math.inf if n > 0 else -math.inf
+
+
+def _int_true_div(a: int, b: int) -> float:
+    """Python's `a / b` on ints: the exact quotient correctly rounded."""
+    if b == 0:
+        return math.nan  # guarded: never observed
+    try:
+        return a / b
+    except OverflowError:  # guarded: never observed
+        return math.inf if (a > 0) == (b > 0) else -math.inf
+
+
+def _compare_exact(op: str, a, b) -> bool:
+    """Python's own comparison: exact between an int and a float, NaN unequal."""
+    return {"eq": a == b, "ne": a != b, "lt": a < b, "le": a <= b, "gt": a > b,
+            "ge": a >= b}[op]  # fmt: skip

@@ -263,6 +263,82 @@ SEQ_NODES = (StrLit, SeqLit, SeqLen, SeqAt, SeqSlice, SeqConcat, SeqContains, Se
 SeqExpr = StrLit | SeqLit | SeqLen | SeqAt | SeqSlice | SeqConcat | SeqContains | SeqUpdate | SeqEq
 Expr = Const | Var | Unary | Binary | Ite | Cast | SeqExpr
 
+# ---------------------------------------------------------------- Python floats
+# `float` as IEEE-754 binary64 (z3's Float64, round to nearest, ties to even -- what
+# CPython's C doubles do). Concretely a Python float. Operations that raise in Python
+# (`/` by zero, an int too large to convert) are guarded by an `Assert` first.
+
+
+@dataclass(frozen=True)
+class FloatType:
+    def __str__(self) -> str:
+        return "float"
+
+
+FLOAT = FloatType()
+FLOAT_OPS = frozenset({"add", "sub", "mul", "div", "neg", "abs"})
+
+
+@dataclass(frozen=True)
+class FloatLit:
+    value: float
+    type: FloatType = FLOAT
+    span: Span = NO_SPAN
+
+
+@dataclass(frozen=True)
+class FloatOp:
+    """IEEE `left op right` (`right` None for `neg` and `abs`); `div` needs right != 0."""
+
+    op: str  # one of FLOAT_OPS
+    left: Expr
+    right: Expr | None
+    type: FloatType = FLOAT
+    span: Span = NO_SPAN
+
+
+@dataclass(frozen=True)
+class FloatCmp:
+    """`left op right` (COMPARE_OPS) where each side is a float or an int, compared by
+    exact value as Python does (an int is not rounded first); NaN compares unequal."""
+
+    op: str
+    left: Expr
+    right: Expr
+    type: Type = BOOL
+    span: Span = NO_SPAN
+
+
+@dataclass(frozen=True)
+class IntToFloat:
+    """`float(n)` (or, `divisor` given, the int true division `n / divisor`), correctly
+    rounded from the exact value; the frontend first checks that it is below 2**1024 -
+    2**970 in magnitude (beyond, Python raises OverflowError) and the divisor nonzero."""
+
+    operand: Expr
+    type: FloatType = FLOAT
+    span: Span = NO_SPAN
+    divisor: Expr | None = None
+
+
+FLOAT_NODES = (FloatLit, FloatOp, FloatCmp, IntToFloat)
+FloatExpr = FloatLit | FloatOp | FloatCmp | IntToFloat
+
+
+def float_children(expr: FloatExpr) -> tuple[Expr, ...]:
+    """The operands of a float node."""
+    if isinstance(expr, FloatLit):
+        return ()
+    if isinstance(expr, IntToFloat):
+        return (expr.operand,) if expr.divisor is None else (expr.operand, expr.divisor)
+    if isinstance(expr, FloatOp) and expr.right is None:
+        return (expr.left,)
+    return (expr.left, expr.right)  # type: ignore[return-value]
+
+
+Type = Type | FloatType  # type: ignore[misc]
+Expr = Expr | FloatExpr  # type: ignore[misc]
+
 
 def seq_children(expr: SeqExpr) -> tuple[Expr, ...]:
     """The operands of a sequence node."""
@@ -449,6 +525,8 @@ def expr_vars(expr: Expr) -> set[str]:
         return expr_vars(expr.left) | expr_vars(expr.right)
     if isinstance(expr, SEQ_NODES):
         return set().union(*(expr_vars(e) for e in seq_children(expr)))
+    if isinstance(expr, FLOAT_NODES):
+        return set().union(*(expr_vars(e) for e in float_children(expr)))
     return expr_vars(expr.cond) | expr_vars(expr.then) | expr_vars(expr.orelse)
 
 

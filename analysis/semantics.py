@@ -7,6 +7,8 @@
 from __future__ import annotations
 
 import ctypes
+import math
+import struct
 from collections.abc import Mapping
 
 import z3
@@ -23,6 +25,8 @@ def sort_of(t: ir.Type, ctx: z3.Context | None = None) -> z3.SortRef:
         return z3.BoolSort(ctx)
     if isinstance(t, ir.SeqType):
         return seq_sort(t, ctx)
+    if isinstance(t, ir.FloatType):
+        return z3.Float64(ctx)
     return z3.BitVecSort(t.width, ctx)
 
 
@@ -35,6 +39,8 @@ def constant(value, t: ir.Type, ctx: z3.Context | None = None) -> z3.ExprRef:
         return array_constant(value, t, ctx)
     if isinstance(t, ir.SeqType):  # a str, or a list or tuple as a Python sequence
         return seq_constant(value, t, ctx)
+    if isinstance(t, ir.FloatType):
+        return float_value(value, ctx)
     if isinstance(t, ir.BoolType):
         return z3.BoolVal(bool(value), ctx)
     if isinstance(t, ir.IntType):
@@ -68,6 +74,8 @@ def from_model(value: z3.ExprRef, t: ir.Type):
     number = decimal_to_int(value.as_string())  # type: ignore[attr-defined]
     if isinstance(t, ir.BVType) and t.signed and number > t.max:
         number -= 1 << t.width
+    if isinstance(t, ir.FloatType):
+        return float_from_model(value)
     return number
 
 
@@ -104,6 +112,8 @@ def encode(expr: ir.Expr, env: Mapping[str, z3.ExprRef]) -> z3.ExprRef:
     return cast(encode(expr.operand, env), expr.operand.type, expr.type)
 
 
+    if isinstance(expr, ir.FLOAT_NODES):
+        return encode_float(expr, env)
 def _ctx(env: Mapping[str, z3.ExprRef]) -> z3.Context | None:
     for term in env.values():
         return term.ctx
@@ -364,3 +374,73 @@ def _clamp(bound: z3.ArithRef, length: z3.ArithRef) -> z3.ArithRef:
     """A slice bound: negative counts from the end; then clamped into [0, length]."""
     shifted = z3.If(bound < 0, bound + length, bound)
     return z3.If(shifted < 0, 0, z3.If(shifted > length, length, shifted))
+
+
+# --------------------------------------------------------------------- Python floats
+
+
+def float_value(value: float, ctx: z3.Context | None = None) -> z3.FPRef:
+    """A Python float as a z3 Float64 literal, bit for bit (-0.0, inf and NaN included)."""
+    bits = struct.unpack("<Q", struct.pack("<d", float(value)))[0]
+    return z3.fpBVToFP(z3.BitVecVal(bits, 64, ctx), z3.Float64(ctx))
+
+
+def float_from_model(value: z3.ExprRef) -> float:
+    """A z3 Float64 value as a Python float (every NaN is Python's nan)."""
+    value = z3.simplify(value)
+    if z3.is_true(z3.simplify(z3.fpIsNaN(value))):
+        return math.nan
+    bits = z3.simplify(z3.fpToIEEEBV(value))
+    return struct.unpack("<d", struct.pack("<Q", bits.as_long()))[0]  # type: ignore[attr-defined]
+
+
+_RNE = z3.RNE
+
+
+def encode_float(expr: ir.FloatExpr, env: Mapping[str, z3.ExprRef]) -> z3.ExprRef:
+    """The z3 term of a float node (meaning documented on each node in `ir`)."""
+    ctx = _ctx(env)
+    if isinstance(expr, ir.FloatLit):
+        return float_value(expr.value, ctx)
+    if isinstance(expr, ir.IntToFloat):
+        operand = encode(expr.operand, env)
+        if expr.divisor is None:
+            return z3.fpRealToFP(_RNE(ctx), z3.ToReal(operand), z3.Float64(ctx))
+        divisor = encode(expr.divisor, env)
+        quotient = z3.fpRealToFP(_RNE(ctx), z3.ToReal(operand) / z3.ToReal(divisor),
+                                 z3.Float64(ctx))  # fmt: skip
+        negative_zero = z3.And(operand == 0, divisor < 0)  # CPython: 0 / -1 is -0.0
+        return z3.If(negative_zero, z3.fpMinusZero(z3.Float64(ctx)), quotient)
+    if isinstance(expr, ir.FloatCmp):
+        return _float_compare(expr, encode(expr.left, env), encode(expr.right, env))
+    left = encode(expr.left, env)
+    if expr.op == "neg":
+        return z3.fpNeg(left)
+    if expr.op == "abs":
+        return z3.fpAbs(left)
+    right = encode(expr.right, env)  # type: ignore[arg-type]
+    op = {"add": z3.fpAdd, "sub": z3.fpSub, "mul": z3.fpMul, "div": z3.fpDiv}[expr.op]
+    return op(_RNE(ctx), left, right)
+
+
+def _float_compare(expr: ir.FloatCmp, a: z3.ExprRef, b: z3.ExprRef) -> z3.BoolRef:
+    a_float, b_float = isinstance(expr.left.type, ir.FloatType), isinstance(
+        expr.right.type, ir.FloatType)  # fmt: skip
+    if a_float and b_float:
+        fp = {"eq": z3.fpEQ, "ne": z3.fpNEQ, "lt": z3.fpLT, "le": z3.fpLEQ, "gt": z3.fpGT,
+              "ge": z3.fpGEQ}[expr.op]  # fmt: skip
+        result = fp(a, b)
+        return z3.Not(z3.fpEQ(a, b)) if expr.op == "ne" else result
+    # A float against an int: exact, as CPython compares them (NaN: only != holds).
+    f, n, flipped = (a, b, False) if a_float else (b, a, True)
+    op = _FLIP[expr.op] if flipped else expr.op
+    exact = _compare(op, z3.fpToReal(f), z3.ToReal(n), ir.INT)
+    infinite = {"eq": False, "ne": True, "lt": z3.fpIsNegative(f), "le": z3.fpIsNegative(f),
+                "gt": z3.fpIsPositive(f), "ge": z3.fpIsPositive(f)}[op]  # fmt: skip
+    nan = op == "ne"
+    return z3.If(z3.fpIsNaN(f), z3.BoolVal(nan, f.ctx),
+                 z3.If(z3.fpIsInf(f), z3.BoolVal(infinite, f.ctx) if isinstance(infinite, bool)
+                       else infinite, exact))  # fmt: skip
+
+
+_FLIP = {"eq": "eq", "ne": "ne", "lt": "gt", "le": "ge", "gt": "lt", "ge": "le"}

@@ -37,6 +37,8 @@ def python_literal(value: int | bool | None) -> str:
     if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 13_000:
         return ("-" if value < 0 else "") + hex(abs(value))
     return repr(value)
+    if isinstance(value, float) and not math.isfinite(value):
+        return f"float('{value}')"  # nan, inf, -inf: repr() is not a Python expression
 
 
 @dataclass(frozen=True)

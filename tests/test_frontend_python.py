@@ -518,7 +518,7 @@ def test_variables_and_display() -> None:
 
 
 def test_unit_indented_in_file_and_non_ascii_columns() -> None:
-    source = "def f(a):\n    s = 'é' + 1.5\n    return a\n"
+    source = "def f(a):\n    s = 'é' + 1j\n    return a\n"
     bad = lower_source(source)
     assert isinstance(bad, ir.Unsupported) and (bad.line, bad.column) == (2, 15)
     fn = lower_source("def f(a):\n    # é\n    x = a // 2  # é\n    return x\n")
@@ -531,7 +531,7 @@ def test_unit_indented_in_file_and_non_ascii_columns() -> None:
 
 UNSUPPORTED = [
     ("def f(a):\n    return b'x'\n", "bytes literal", 2),
-    ("def f(a):\n    return 1.5\n", "float literal", 2),
+    ("def f(a):\n    return 1.5 // a\n", "operator // on a float", 2),
     ("def f(a):\n    b = [a, 'x']\n    return a\n", "list of mixed item types", 2),
     ("def f(a):\n    return a.real\n", "attribute access", 2),
     ("def f(a):\n    print(a)\n    return a\n", "call to print", 2),
@@ -547,8 +547,8 @@ UNSUPPORTED = [
     ("def f(a):\n    return 1\n    yield a\n", "yield", 3),
     ("async def f(a):\n    return a\n", "async function", 1),
     ("def f(*a):\n    return 1\n", "*args parameter", 1),
-    ("def f(a: float):\n    return 1\n", "parameter type float", 1),
-    ("def f(a):\n    return a / 2\n", "true division /", 2),
+    ("def f(a: complex):\n    return 1\n", "parameter type complex", 1),
+    ("def f(a):\n    return a @ 2\n", "operator @", 2),
     ("def f(a):\n    return a & 2\n", "operator &", 2),
     ("def f(a):\n    return a ** a\n", "** with an exponent that is not", 2),
     ("def f(a):\n    return a ** 65\n", "** with an exponent above 64", 2),
@@ -589,11 +589,11 @@ UNSUPPORTED = [
     ("import functools\n@functools.partial\ndef f(a):\n    return a\n",
      "decorator @functools.partial", 3),
     ("@staticmethod\ndef f(a):\n    return a\n", "decorator @staticmethod", 2),
-    ("def f(a: float):\n    return a\n", "parameter type float", 1),
-    ("def f(a) -> float:\n    return a\n", "return type float", 1),
+    ("def f(a: bytes):\n    return a\n", "parameter type bytes", 1),
+    ("def f(a) -> bytes:\n    return a\n", "return type bytes", 1),
     ("def f(a: 'list[float]'):\n    return a\n", "parameter type 'list[float]'", 1),
     ("def f(a=None):\n    return a\n", "parameter a with default None", 1),
-    ("def f(a=1.5):\n    return a\n", "parameter type float (default of a)", 1),
+    ("def f(a=1j):\n    return a\n", "parameter type complex (default of a)", 1),
     ("def f(a=g()):\n    return a\n", "parameter a with default g()", 1),
     ("def f(a: bool = 2):\n    return a\n", "bool parameter a with an int default", 1),
     ("def f(a):\n    b = a\n    if b:\n        raise ValueError\n    return a\n",
@@ -860,3 +860,16 @@ def test_list_mutated_by_a_callee_is_copied_back() -> None:
     assert isinstance(fn, ir.Function)
     run = interpreter.run(fn, {"xs": [5]})
     assert run.value == (5, 1)
+
+
+# --------------------------------------------------------------------- Python floats
+
+
+def test_float_division_checks_zero_and_int_division_checks_overflow() -> None:
+    fn = lower_source("def f(x: float, n):\n    return x / 2.0 + n / 3\n")
+    assert isinstance(fn, ir.Function)
+    checks = [(s.kind, s.message) for s in ir.walk_stmts(fn.body) if isinstance(s, ir.Assert)]
+    assert ("division-by-zero", "float division by zero") in checks
+    assert any("OverflowError" in m for _, m in checks)
+    assert interpreter.run(fn, {"x": 1.0, "n": 3}).value == 1.5
+    assert interpreter.run(fn, {"x": float("inf"), "n": 0}).value == float("inf")

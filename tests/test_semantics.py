@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import z3
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -168,3 +170,59 @@ def test_sequence_constants_round_trip(value):
     t = ir.STR if isinstance(value, str) else LIST
     term = z3.simplify(semantics.constant(value, t))
     assert interpreter.normalize(semantics.from_model(term, t), t) == value
+
+
+# --------------------------------------------------------------------- Python floats
+
+SPECIAL = [0.0, -0.0, 1.0, -1.5, 0.1, 1e308, -1e308, 5e-324, 2.0**53, float("inf"),
+           float("-inf"), float("nan")]  # fmt: skip
+FLOATS = st.one_of(st.sampled_from(SPECIAL), st.floats(allow_nan=True, allow_infinity=True))
+INTS = st.one_of(st.integers(-(2**60), 2**60), st.sampled_from([2**53 + 1, -(2**53) - 1, 0]))
+
+
+def same_float(a: float, b: float) -> bool:
+    """Bit-level agreement (NaN is NaN; 0.0 and -0.0 differ)."""
+    if math.isnan(a) or math.isnan(b):
+        return math.isnan(a) and math.isnan(b)
+    return a == b and math.copysign(1, a) == math.copysign(1, b)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.sampled_from(sorted(ir.FLOAT_OPS)), FLOATS, FLOATS)
+def test_float_operators_agree(op, a, b):
+    if op == "div" and b == 0:
+        return  # guarded by a ZeroDivisionError check
+    right = None if op in ("neg", "abs") else ir.FloatLit(b)
+    expr = ir.FloatOp(op, ir.FloatLit(a), right)
+    args = [a] if right is None else [a, b]
+    assert same_float(interpreter.float_op(expr, args), z3_value(expr))
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.sampled_from(sorted(ir.COMPARE_OPS)), st.one_of(FLOATS, INTS), FLOATS,
+       st.booleans())
+def test_float_comparisons_agree(op, a, b, swap):
+    left = ir.FloatLit(a) if isinstance(a, float) else ir.Const(a, ir.INT)
+    right = ir.FloatLit(b)
+    args = [a, b]
+    if swap:
+        left, right, args = right, left, [b, a]
+    expr = ir.FloatCmp(op, left, right)
+    assert interpreter.float_op(expr, args) == z3_value(expr)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.one_of(INTS, st.integers(-(2**1030), 2**1030)))
+def test_int_to_float_rounds_as_python(n):
+    if abs(n) >= 2**1024 - 2**970:
+        return  # guarded: Python raises OverflowError
+    assert same_float(float(n), z3_value(ir.IntToFloat(ir.Const(n, ir.INT))))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(INTS, st.integers(-(2**1100), 2**1100)), st.one_of(INTS, st.integers(-9, 9)))
+def test_int_true_division_rounds_as_python(a, b):
+    if b == 0 or abs(a) >= (2**1024 - 2**970) * abs(b):
+        return  # guarded: ZeroDivisionError / OverflowError
+    expr = ir.IntToFloat(ir.Const(a, ir.INT), divisor=ir.Const(b, ir.INT))
+    assert same_float(a / b, z3_value(expr))

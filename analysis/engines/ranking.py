@@ -74,7 +74,8 @@ def synthesize(
 ) -> Ranking | Failure:
     """A lexicographic linear ranking function for `relation` over the variables `types`."""
     # numbers only (C memory: no array contents)
-    names = [n for n in types if not isinstance(types[n], ir.SeqType | ir.ArrayType)][:64]
+    names = [n for n in types
+             if not isinstance(types[n], ir.SeqType | ir.ArrayType | ir.FloatType)][:64]
     need_bound = any(isinstance(types[n], ir.IntType) for n in names)
     width = _width({n: types[n] for n in names})
     if width is not None:

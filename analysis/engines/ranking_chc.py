@@ -73,7 +73,7 @@ def prove_with_spacer(
     either step fails."""
     pred = system.predicates.get(f"inv{loop.loop_id}")
     names = [n for n in types if n in (pred.names if pred else [])
-             and not isinstance(types[n], ir.SeqType | ir.ArrayType)]  # numbers only (C arrays)
+             and not isinstance(types[n], ir.SeqType | ir.ArrayType | ir.FloatType)]  # ints
     if pred is None or not names:
         return None
     if budget.exhausted():

@@ -47,6 +47,8 @@ def random_value(rnd: random.Random, t: ir.Type, low: int, high: int):
     """A small random input of type `t` (Python sequences: issue 13)."""
     if isinstance(t, ir.BoolType):
         return rnd.random() < 0.5
+    if isinstance(t, ir.FloatType):
+        return rnd.choice([0.0, -0.5, 1.5, float(high), rnd.uniform(low, high)])
     if isinstance(t, ir.SeqType):
         if t.elem is None:
             return "".join(rnd.choice("ab") for _ in range(rnd.randint(0, 4)))

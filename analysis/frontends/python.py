@@ -63,12 +63,13 @@ from prooflens.analysis.settings import Settings
 if TYPE_CHECKING:
     from prooflens.analysis.syntax import ParsedFile, Unit
 
+FLOAT_LIMIT = 2**1024 - 2**970  # the smallest int magnitude float() refuses
 MAX_POWER = 64  # largest `x ** n` lowered to multiplications (non-constant base)
 MAX_FOLDED_POWER = 4096  # largest `c ** n` folded when both are constants
 MAX_NESTING = 300  # deepest expression lowered (AST depth, counted across inlined calls)
 MAX_INLINES = 2000  # inlined calls per function before giving up (size guard)
 BUILTIN_CALLS = frozenset({"abs", "min", "max", "isinstance", "range", "int", "bool", "divmod",
-                           "pow", "len", "list", "tuple"})  # fmt: skip
+                           "pow", "len", "list", "tuple", "float"})  # fmt: skip
 
 _STMT_NAMES: dict[type, str] = {
     ast.Try: "try statement", ast.With: "with statement", ast.Raise: "raise statement",
@@ -193,12 +194,14 @@ def _truth(expr: ir.Expr) -> ir.Expr:
     if isinstance(expr.type, ir.SeqType):
         length = ir.SeqLen(expr, ir.INT, expr.span)
         return ir.Binary("ne", length, ir.Const(0, ir.INT, expr.span), ir.BOOL, expr.span)
+    if isinstance(expr.type, ir.FloatType):  # NaN is true, like every nonzero float
+        return ir.FloatCmp("ne", expr, ir.FloatLit(0.0, ir.FLOAT, expr.span), ir.BOOL, expr.span)
     return expr if expr.type == ir.BOOL else ir.Cast(expr, ir.BOOL, expr.span)
 
 
 def _as_int(expr: ir.Expr) -> ir.Expr:
-    """`bool` is an `int`: True -> 1, False -> 0. A sequence is not a number."""
-    if isinstance(expr.type, ir.SeqType):
+    """`bool` is an `int`: True -> 1, False -> 0. A sequence or float is not an int."""
+    if isinstance(expr.type, ir.SeqType | ir.FloatType):
         raise _Unsupported(f"{expr.type} value used as a number", expr.span.line,
                            expr.span.column)  # fmt: skip
     return expr if expr.type == ir.INT else ir.Cast(expr, ir.INT, expr.span)
@@ -232,6 +235,8 @@ def _default_type(
                            *_pos(source, default))  # fmt: skip
     if isinstance(default, ast.Constant) and type(default.value) is str:
         return ir.STR
+    if isinstance(default, ast.Constant) and type(default.value) is float:
+        return ir.FLOAT
     if isinstance(default, ast.Constant) and type(default.value) not in (int, bool):
         raise _Unsupported(f"parameter type {type(default.value).__name__} (default of {param})",
                            *_pos(source, default))  # fmt: skip
@@ -269,7 +274,8 @@ def _signature(unit: ParsedUnit, module: ModuleInfo) -> list[tuple[ast.arg, ir.T
         t = _annotation_type(arg.annotation, source, "parameter")
         if t is not None and default is not None:
             default_t = _default_type(default, source, module, arg.arg)
-            if default_t != t and (t == ir.BOOL or ir.STR in (t, default_t)):
+            if default_t != t and (t == ir.BOOL or ir.STR in (t, default_t)
+                                   or (default_t == ir.FLOAT and t != ir.FLOAT)):
                 raise _Unsupported(f"{t} parameter {arg.arg} with an {default_t} default",
                                    *_pos(source, default))  # fmt: skip
         elif default is not None:
@@ -830,6 +836,9 @@ class _Lowerer:
         if known != value.type:
             if isinstance(known, ir.SeqType) or isinstance(value.type, ir.SeqType):
                 value = self.coerce_seq(var, name, known, value, span)
+            elif ir.FLOAT in (known, value.type):
+                raise _Unsupported(f"variable {name} of mixed type ({known} and "
+                                   f"{value.type})", span.line, span.column)  # fmt: skip
             elif known == ir.INT:
                 value = _as_int(value)
             elif var in self.bool_params:
@@ -939,6 +948,8 @@ class _Lowerer:
         if isinstance(node, ast.Constant):
             if isinstance(node.value, str):
                 return seq.string_literal(node.value, span)
+            if isinstance(node.value, float):
+                return ir.FloatLit(node.value, ir.FLOAT, span)
             return _constant(node.value, span)
         if isinstance(node, ast.Name):
             value = self.read(frame, node.id, node)
@@ -1028,12 +1039,17 @@ class _Lowerer:
             return self.power(frame, left, right_node, guard, span)
         if isinstance(left.type, ir.SeqType):
             return self.seq_binop(frame, op, left, right_node, guard, span)
+        if isinstance(op, ast.Div) or left.type == ir.FLOAT:
+            right = self.expr(frame, right_node, guard)
+            return self.float_binop(frame, node, op, left, right, right_node, guard, span)
         if type(op) not in _BINOPS:
             symbol = _BINOP_SYMBOLS.get(type(op), type(op).__name__)
             kind = "true division /" if isinstance(op, ast.Div) else f"operator {symbol}"
             raise _Unsupported(kind, span.line, span.column)
-        right = _as_int(self.expr(frame, right_node, guard))
-        left = _as_int(left)
+        right = self.expr(frame, right_node, guard)
+        if right.type == ir.FLOAT:
+            return self.float_binop(frame, node, op, left, right, right_node, guard, span)
+        right, left = _as_int(right), _as_int(left)
         name = _BINOPS[type(op)]
         if name in ("floordiv", "floormod"):
             right = self.atom(right)
@@ -1043,6 +1059,54 @@ class _Lowerer:
             nonzero = ir.Binary("ne", right, _int(0, where), ir.BOOL, where)
             self.check(frame, nonzero, "division-by-zero", "division by zero", where, guard)
         return ir.Binary(name, left, right, ir.INT, span)
+
+    def float_binop(
+        self, frame: _Frame, node: ast.AST, op: ast.operator, left: ir.Expr, right: ir.Expr,
+        right_node: ast.expr, guard: ir.Expr | None, span: ir.Span,
+    ) -> ir.Expr:  # fmt: skip
+        """`+ - * /` with a float operand (the int one converted as Python does), and `/`
+        of two ints (the exact quotient, correctly rounded); ZeroDivisionError and
+        OverflowError checked first."""
+        names = {ast.Add: "add", ast.Sub: "sub", ast.Mult: "mul", ast.Div: "div"}
+        if type(op) not in names:
+            symbol = _BINOP_SYMBOLS.get(type(op), type(op).__name__)
+            raise _Unsupported(f"operator {symbol} on a float", span.line, span.column)
+        where = _operator_span(frame.source, node, right_node, "/") or span
+        if where.line != span.line:
+            where = ir.Span(span.line, span.column, where.end_line, where.end_column)
+        if left.type != ir.FLOAT and right.type != ir.FLOAT:  # int / int
+            left, right = self.atom(_as_int(left)), self.atom(_as_int(right))
+            nonzero = ir.Binary("ne", right, _int(0, where), ir.BOOL, where)
+            self.check(frame, nonzero, "division-by-zero", "division by zero", where, guard)
+            limit = ir.Binary("mul", _int(FLOAT_LIMIT, span), _abs_int(right, span), ir.INT, span)
+            fits = ir.Binary("lt", _abs_int(left, span), limit, ir.BOOL, span)
+            self.check(frame, fits, "exception", "OverflowError: integer division result too "
+                       "large for a float", span, guard)  # fmt: skip
+            return ir.IntToFloat(left, ir.FLOAT, span, right)
+        left, right = self.to_float(frame, left, guard), self.to_float(frame, right, guard)
+        if isinstance(op, ast.Div):
+            right = self.atom(right)
+            zero = ir.FloatLit(0.0, ir.FLOAT, where)
+            nonzero = ir.FloatCmp("ne", right, zero, ir.BOOL, where)
+            self.check(frame, nonzero, "division-by-zero", "float division by zero", where, guard)
+        return ir.FloatOp(names[type(op)], left, right, ir.FLOAT, span)
+
+    def to_float(self, frame: _Frame, value: ir.Expr, guard: ir.Expr | None) -> ir.Expr:
+        """An int operand of a float operation as Python converts it (OverflowError past
+        the largest float)."""
+        if value.type == ir.FLOAT:
+            return value
+        if isinstance(value, ir.Const):
+            try:
+                return ir.FloatLit(float(value.value), ir.FLOAT, value.span)
+            except OverflowError:
+                pass
+        value = self.atom(_as_int(value))
+        span = value.span
+        fits = ir.Binary("lt", _abs_int(value, span), _int(FLOAT_LIMIT, span), ir.BOOL, span)
+        self.check(frame, fits, "exception", "OverflowError: int too large to convert to float",
+                   span, guard)  # fmt: skip
+        return ir.IntToFloat(value, ir.FLOAT, span)
 
     def seq_binop(
         self, frame: _Frame, op: ast.operator, left: ir.Expr, right_node: ast.expr,
@@ -1091,6 +1155,10 @@ class _Lowerer:
         operand = self.expr(frame, node.operand, guard)
         if isinstance(node.op, ast.Not):
             return ir.Unary("not", _truth(operand), ir.BOOL, span)
+        if operand.type == ir.FLOAT and not isinstance(node.op, ast.Invert):
+            if isinstance(node.op, ast.USub):
+                return ir.FloatOp("neg", operand, None, ir.FLOAT, span)
+            return operand
         if isinstance(node.op, ast.USub):
             if isinstance(operand, ir.Const):
                 return _int(-int(operand.value), span)
@@ -1144,6 +1212,8 @@ class _Lowerer:
                 part = _not(part) if isinstance(op, ast.NotIn) else part
             elif isinstance(left.type, ir.SeqType) or isinstance(right.type, ir.SeqType):
                 part = _seq_comparison(_CMPOPS[type(op)], left, right, span)
+            elif ir.FLOAT in (left.type, right.type):
+                part = _float_comparison(_CMPOPS[type(op)], left, right, span)
             else:
                 part = _comparison(_CMPOPS[type(op)], left, right, span)
             result = part if result is None else ir.Binary("and", result, part, ir.BOOL, span)
@@ -1276,6 +1346,15 @@ class _Lowerer:
         self.check(frame, nonempty, "exception", "IndexError: pop from empty list", span, guard)
         return self.atom(ir.Binary("sub", length, _int(1, span), ir.INT, span))
 
+    def builtin_float(
+        self, frame: _Frame, node: ast.Call, guard: ir.Expr | None, span: ir.Span
+    ) -> ir.Expr:
+        """`float(x)` of an int, bool or float (a str argument is not modelled)."""
+        (value,) = self.builtin_args(frame, node, guard, 1, 1)
+        if isinstance(value.type, ir.SeqType):
+            raise _Unsupported(f"float of a {value.type} value", span.line, span.column)
+        return self.to_float(frame, value, guard)
+
     def builtin_len(
         self, frame: _Frame, node: ast.Call, guard: ir.Expr | None, span: ir.Span
     ) -> ir.Expr:
@@ -1320,6 +1399,8 @@ class _Lowerer:
         self, frame: _Frame, node: ast.Call, guard: ir.Expr | None, span: ir.Span
     ) -> ir.Expr:
         (value,) = self.builtin_args(frame, node, guard, 1, 1)
+        if value.type == ir.FLOAT:
+            return ir.FloatOp("abs", value, None, ir.FLOAT, span)
         value = self.atom(_as_int(value))
         negative = ir.Binary("lt", value, _int(0, span), ir.BOOL, span)
         return ir.Ite(negative, ir.Unary("neg", value, ir.INT, span), value, ir.INT, span)
@@ -1581,12 +1662,17 @@ def _return_type(typed: list[ir.Expr], span: ir.Span) -> ir.Type | None:
     if all(v.type == ir.BOOL for v in typed):
         return ir.BOOL
     kinds = {v.type for v in typed}
-    if any(isinstance(t, ir.SeqType) for t in kinds):
+    if any(isinstance(t, ir.SeqType | ir.FloatType) for t in kinds):
         if len(kinds) > 1:
             names = " and ".join(sorted(str(t) for t in kinds))
             raise _Unsupported(f"returns of different types ({names})", span.line, span.column)
         return typed[0].type
     return ir.INT
+
+
+def _abs_int(value: ir.Expr, span: ir.Span) -> ir.Expr:
+    negative = ir.Binary("lt", value, _int(0, span), ir.BOOL, span)
+    return ir.Ite(negative, ir.Unary("neg", value, ir.INT, span), value, ir.INT, span)
 
 
 def _nested(exc: _Unsupported, callee: str, span: ir.Span) -> _Unsupported:
@@ -1694,6 +1780,13 @@ def _seq_comparison(op: str, left: ir.Expr, right: ir.Expr, span: ir.Span) -> ir
         raise _Unsupported(f"comparison of {lt} and {rt}", span.line, span.column)
     equal = ir.SeqEq(left, right, ir.BOOL, span)
     return equal if op == "eq" else _not(equal)
+
+
+def _float_comparison(op: str, left: ir.Expr, right: ir.Expr, span: ir.Span) -> ir.Expr:
+    """A float against a float or an int: exact, as Python compares (bool as int)."""
+    left = left if left.type == ir.FLOAT else _as_int(left)
+    right = right if right.type == ir.FLOAT else _as_int(right)
+    return ir.FloatCmp(op, left, right, ir.BOOL, span)
 
 
 def _comparison(op: str, left: ir.Expr, right: ir.Expr, span: ir.Span) -> ir.Expr:

@@ -34,7 +34,7 @@ def annotation_type(ann: ast.expr) -> ir.Type | None:
         except SyntaxError:
             return None
     if isinstance(ann, ast.Name):
-        return ITEM_TYPES.get(ann.id)
+        return ir.FLOAT if ann.id == "float" else ITEM_TYPES.get(ann.id)
     if not (isinstance(ann, ast.Subscript) and isinstance(ann.value, ast.Name)):
         return None
     head, arg = ann.value.id, ann.slice
@@ -62,6 +62,8 @@ def string_literal(value: str, span: ir.Span) -> ir.StrLit:
 
 def empty_value(t: ir.Type, span: ir.Span) -> ir.Expr:
     """A value of `t` for a variable that must be defined but is never read as such."""
+    if isinstance(t, ir.FloatType):
+        return ir.FloatLit(0.0, ir.FLOAT, span)
     if isinstance(t, ir.SeqType):
         return ir.StrLit("", ir.STR, span) if t.elem is None else ir.SeqLit((), t, span)
     return ir.Const(False, ir.BOOL, span) if t == ir.BOOL else ir.Const(0, ir.INT, span)

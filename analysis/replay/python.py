@@ -130,7 +130,7 @@ def _budget(run: sandbox.SandboxResult, timeout_s: float) -> str:
 def _transferable(value):
     """A witness value as JSON: ints too long for decimal text (Python's 4300-digit limit)
     travel as {"hex": ...}, tuples as {"tuple": [...]}; strs and lists as themselves."""
-    if isinstance(value, str | bool):
+    if isinstance(value, str | bool | float):  # floats: Python's json keeps NaN, inf, -0.0
         return value
     if isinstance(value, tuple):
         return {"tuple": [_transferable(v) for v in value]}
