@@ -181,11 +181,11 @@ class _Machine:
             return self.eval(expr.then) if self.eval(expr.cond) else self.eval(expr.orelse)
         if isinstance(expr, ir.SEQ_NODES):
             return seq_op(expr, [self.eval(e) for e in ir.seq_children(expr)])
+        if isinstance(expr, ir.FLOAT_NODES):
+            return float_op(expr, [self.eval(e) for e in ir.float_children(expr)])
         return cast(self.eval(expr.operand), expr.operand.type, expr.type)
 
     # -- bookkeeping
-        if isinstance(expr, ir.FLOAT_NODES):
-            return float_op(expr, [self.eval(e) for e in ir.float_children(expr)])
 
     def _tick(self) -> None:
         self.steps += 1
@@ -225,11 +225,11 @@ def normalize(value: Value, t: ir.Type) -> Value:
         return int(value)
     if isinstance(t, ir.SeqType):
         return value if t.elem is None else tuple(normalize(v, t.elem) for v in value)
+    if isinstance(t, ir.FloatType):
+        return float(value)
     number = int(value) & ((1 << t.width) - 1)
     if t.signed and number > t.max:
         number -= 1 << t.width
-    if isinstance(t, ir.FloatType):
-        return float(value)
     return number
 
 

@@ -71,11 +71,11 @@ def from_model(value: z3.ExprRef, t: ir.Type):
         return z3.is_true(value)
     if isinstance(t, ir.SeqType):
         return seq_from_model(value, t)
+    if isinstance(t, ir.FloatType):
+        return float_from_model(value)
     number = decimal_to_int(value.as_string())  # type: ignore[attr-defined]
     if isinstance(t, ir.BVType) and t.signed and number > t.max:
         number -= 1 << t.width
-    if isinstance(t, ir.FloatType):
-        return float_from_model(value)
     return number
 
 
@@ -109,11 +109,11 @@ def encode(expr: ir.Expr, env: Mapping[str, z3.ExprRef]) -> z3.ExprRef:
         return z3.If(encode(expr.cond, env), encode(expr.then, env), encode(expr.orelse, env))
     if isinstance(expr, ir.SEQ_NODES):
         return encode_seq(expr, env)
+    if isinstance(expr, ir.FLOAT_NODES):
+        return encode_float(expr, env)
     return cast(encode(expr.operand, env), expr.operand.type, expr.type)
 
 
-    if isinstance(expr, ir.FLOAT_NODES):
-        return encode_float(expr, env)
 def _ctx(env: Mapping[str, z3.ExprRef]) -> z3.Context | None:
     for term in env.values():
         return term.ctx
@@ -291,9 +291,6 @@ def string_value(text: str, ctx: z3.Context | None = None) -> z3.SeqRef:
     return z3.SeqRef(z3.Z3_mk_u32string(ctx.ref(), len(text), codes), ctx)
 
 
-def string_from_model(value: z3.ExprRef) -> str:
-    """A z3 string value as a Python str, code point by code point."""
-    length = z3.Z3_get_string_length(value.ctx_ref(), value.as_ast())
 def seq_constant(value, t: ir.SeqType, ctx: z3.Context | None = None) -> z3.ExprRef:
     """A concrete str, list or tuple as a z3 sequence literal."""
     if t.elem is None:
@@ -304,6 +301,9 @@ def seq_constant(value, t: ir.SeqType, ctx: z3.Context | None = None) -> z3.Expr
     return units[0] if len(units) == 1 else z3.Concat(*units)
 
 
+def string_from_model(value: z3.ExprRef) -> str:
+    """A z3 string value as a Python str, code point by code point."""
+    length = z3.Z3_get_string_length(value.ctx_ref(), value.as_ast())
     codes = (ctypes.c_uint * length)()
     z3.Z3_get_string_contents(value.ctx_ref(), value.as_ast(), length, codes)
     return "".join(map(chr, codes))

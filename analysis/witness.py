@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 
@@ -36,9 +37,9 @@ def python_literal(value: int | bool | None) -> str:
     decimal text, and a hex literal is still valid Python (and C, for 64-bit values)."""
     if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 13_000:
         return ("-" if value < 0 else "") + hex(abs(value))
-    return repr(value)
     if isinstance(value, float) and not math.isfinite(value):
         return f"float('{value}')"  # nan, inf, -inf: repr() is not a Python expression
+    return repr(value)
 
 
 @dataclass(frozen=True)
