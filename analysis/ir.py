@@ -69,7 +69,9 @@ class BVType:
 @dataclass(frozen=True)
 class SeqType:
     """A Python `str` (`elem` None: its items are strs of length 1), `list` or `tuple`
-    of `elem` (int, bool or str items: immutable, so nested aliasing cannot arise)."""
+    of `elem` (int, bool, str or float items: immutable, so nested aliasing cannot arise;
+    sequences of floats are never compared or searched: Python compares their items by
+    identity first, which NaN makes observable)."""
 
     kind: str  # "str" | "list" | "tuple"
     elem: Type | None = None

@@ -64,6 +64,7 @@ if TYPE_CHECKING:
     from prooflens.analysis.syntax import ParsedFile, Unit
 
 FLOAT_LIMIT = 2**1024 - 2**970  # the smallest int magnitude float() refuses
+MAX_SHIFT = 4096  # largest constant shift lowered
 MAX_POWER = 64  # largest `x ** n` lowered to multiplications (non-constant base)
 MAX_FOLDED_POWER = 4096  # largest `c ** n` folded when both are constants
 MAX_NESTING = 300  # deepest expression lowered (AST depth, counted across inlined calls)
@@ -1039,6 +1040,8 @@ class _Lowerer:
             return self.power(frame, left, right_node, guard, span)
         if isinstance(left.type, ir.SeqType):
             return self.seq_binop(frame, op, left, right_node, guard, span)
+        if isinstance(op, ast.LShift | ast.RShift) and left.type != ir.FLOAT:
+            return self.shift(frame, op, left, right_node, guard, span)
         if isinstance(op, ast.Div) or left.type == ir.FLOAT:
             right = self.expr(frame, right_node, guard)
             return self.float_binop(frame, node, op, left, right, right_node, guard, span)
@@ -1059,6 +1062,21 @@ class _Lowerer:
             nonzero = ir.Binary("ne", right, _int(0, where), ir.BOOL, where)
             self.check(frame, nonzero, "division-by-zero", "division by zero", where, guard)
         return ir.Binary(name, left, right, ir.INT, span)
+
+    def shift(
+        self, frame: _Frame, op: ast.operator, left: ir.Expr, right_node: ast.expr,
+        guard: ir.Expr | None, span: ir.Span,
+    ) -> ir.Expr:  # fmt: skip
+        """`x >> k` / `x << k` on unbounded ints for a constant k >= 0: floor division by
+        / multiplication with 2**k (exactly Python's shifts)."""
+        self.expr(frame, right_node, guard)  # evaluated for its checks, as Python does
+        k = _constant_int(right_node)
+        if k is None or k < 0 or k > MAX_SHIFT:
+            symbol = ">>" if isinstance(op, ast.RShift) else "<<"
+            raise _Unsupported(f"operator {symbol} by an amount that is not a constant in "
+                               f"[0, {MAX_SHIFT}]", span.line, span.column)  # fmt: skip
+        name = "floordiv" if isinstance(op, ast.RShift) else "mul"
+        return ir.Binary(name, _as_int(left), _int(2**k, span), ir.INT, span)
 
     def float_binop(
         self, frame: _Frame, node: ast.AST, op: ast.operator, left: ir.Expr, right: ir.Expr,
@@ -1756,6 +1774,8 @@ def _membership(item: ir.Expr, container: ir.Expr, span: ir.Span) -> ir.Expr:
     if not isinstance(t, ir.SeqType):
         raise _Unsupported(f"'in' on a {t} value", span.line, span.column)
     want = ir.STR if t.elem is None else t.elem
+    if want == ir.FLOAT:  # `x in [nan]` is True by identity: not modelled
+        raise _Unsupported(f"'in' on a {t}", span.line, span.column)
     if item.type != want:
         if not (want == ir.INT and item.type == ir.BOOL):
             raise _Unsupported(f"'in' of a {item.type} in a {t}", span.line, span.column)
@@ -1778,6 +1798,8 @@ def _seq_comparison(op: str, left: ir.Expr, right: ir.Expr, span: ir.Span) -> ir
         return ir.Const(op == "ne", ir.BOOL, span)
     if lt != rt:
         raise _Unsupported(f"comparison of {lt} and {rt}", span.line, span.column)
+    if isinstance(lt, ir.SeqType) and lt.elem == ir.FLOAT:  # items compared by identity first
+        raise _Unsupported(f"comparison of two {lt} values", span.line, span.column)
     equal = ir.SeqEq(left, right, ir.BOOL, span)
     return equal if op == "eq" else _not(equal)
 

@@ -20,7 +20,7 @@ from prooflens.analysis import ir
 from prooflens.analysis.frontends.python_base import Source, Unsupported, pos, walk_own
 
 MUTATORS = frozenset({"append", "pop", "extend", "insert"})
-ITEM_TYPES = {"int": ir.INT, "bool": ir.BOOL, "str": ir.STR}
+ITEM_TYPES = {"int": ir.INT, "bool": ir.BOOL, "str": ir.STR, "float": ir.FLOAT}
 # Builtins that read a list argument without keeping a reference to it.
 _READERS = frozenset({"len", "list", "tuple", "bool"})
 MAX_CODE_POINT = 0x2FFFF  # z3's largest character
@@ -34,7 +34,7 @@ def annotation_type(ann: ast.expr) -> ir.Type | None:
         except SyntaxError:
             return None
     if isinstance(ann, ast.Name):
-        return ir.FLOAT if ann.id == "float" else ITEM_TYPES.get(ann.id)
+        return ITEM_TYPES.get(ann.id)
     if not (isinstance(ann, ast.Subscript) and isinstance(ann.value, ast.Name)):
         return None
     head, arg = ann.value.id, ann.slice
