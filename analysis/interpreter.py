@@ -166,6 +166,9 @@ class _Machine:
     def eval(self, expr: ir.Expr) -> Value:
         if isinstance(expr, ir.MEM_NODES):  # C memory
             return mem_op(expr, [self.eval(e) for e in ir.mem_children(expr)])
+        if isinstance(expr, ir.Var) and isinstance(expr.type, ir.ArrayType) and \
+                expr.name not in self.env:  # C memory: an uninitialized array reads as 0s
+            return ir.ArrayValue(normalize(0, expr.type.elem))  # fmt: skip
         if isinstance(expr, ir.Const):
             return normalize(expr.value, expr.type)
         if isinstance(expr, ir.Var):

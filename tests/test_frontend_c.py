@@ -371,3 +371,45 @@ def test_svcomp_preamble_sample_lowers() -> None:
     assert isinstance(fns["main"], ir.Function) and isinstance(fns["twice"], ir.Function)
     assert isinstance(fns["__VERIFIER_assert"], ir.Function)
     assert model_outcome(fns["reach_error"], {}) == ("failed", "assertion", 4)
+
+
+# ---------------------------------------------------------------------------- C memory
+
+MEMORY = """struct pt { int x; int y; };
+int sum(const int *a, int n) {
+    int s = 0;
+    for (int i = 0; i < n; i++)
+        s ^= a[i];
+    return s;
+}
+int walk(void) {
+    int b[3] = {1, 2, 3};
+    int *p = b;
+    int s = 0;
+    while (p < b + 3) { s += *p; p++; }
+    return s;
+}
+int strl(void) { char s[] = "abc"; int n = 0; while (s[n]) n++; return n; }
+int pts(struct pt *p) { p->y = p->x + 1; return p->y; }
+int nul(int k) { int b[1] = {5}; int *q = 0; if (k) q = &b[0]; return *q; }
+int big(int i) { int t[300] = {0}; t[299] = 4; return t[i]; }
+"""
+
+
+def test_memory_model_runs() -> None:
+    """Objects, pointers, strings, structs and NULL on the IR interpreter (the same
+    meaning as z3's: tests/test_soundness_c_memory.py holds both against ASan)."""
+    fns = lower_all(MEMORY)
+    arr = ir.ArrayValue(0, ((0, 5), (1, 6), (2, 7)))
+    assert model_outcome(fns["sum"], {"a": arr, "len(a)": 3, "n": 3}) == ("returned", 5 ^ 6 ^ 7)
+    assert model_outcome(fns["sum"], {"a": arr, "len(a)": 2, "n": 3}) == ("failed",
+                                                                           "out-of-bounds", 5)
+    assert model_outcome(fns["walk"], {}) == ("returned", 6)
+    assert model_outcome(fns["strl"], {}) == ("returned", 3)
+    point = {"p->x": ir.ArrayValue(0, ((0, 41),)), "p->y": ir.ArrayValue(0), "len(p)": 1}
+    assert model_outcome(fns["pts"], point) == ("returned", 42)
+    assert model_outcome(fns["pts"], {**point, "len(p)": 0}) == ("failed", "out-of-bounds", 16)
+    assert model_outcome(fns["nul"], {"k": 1}) == ("returned", 5)
+    assert model_outcome(fns["nul"], {"k": 0}) == ("failed", "null-dereference", 17)
+    assert model_outcome(fns["big"], {"i": 299}) == ("returned", 4)
+    assert model_outcome(fns["big"], {"i": 300}) == ("failed", "array-out-of-bounds", 18)

@@ -75,6 +75,7 @@ class VarInfo:
     pointer: ct.CType | None = None
     target: Any = None
     nullable: bool = True
+    struct: Any = None  # a struct local (`c_memory.StructType`): an object of one struct
 
     def element(self, k: int) -> str:
         return f"{self.name}[{k}]"

@@ -82,6 +82,8 @@ class ExprLowering(cm.MemoryLowering):
         if node.name in self.enums and not local:
             return CVal((), ct.const(self.enums[node.name], ct.INT, span_of(node)), ct.INT)
         info = self.lookup(node.name, node)
+        if info.struct is not None:
+            raise Unsup("struct value", node)
         if info.pointer is not None or info.obj is not None:
             return cm.pointer_value(info, node)
         if info.length is not None:
@@ -165,6 +167,8 @@ class ExprLowering(cm.MemoryLowering):
             t = self.ctype_of(node.expr, node)
         elif isinstance(node.expr, c_ast.ID):
             info = self.lookup(node.expr.name, node.expr)
+            if info.struct is not None:
+                raise Unsup("sizeof of a struct", node)
             if info.pointer is not None:
                 return CVal((), ct.const(8, ct.SIZE_T), ct.SIZE_T)
             size = (info.ctype.width + 7) // 8 * (info.length or 1)
@@ -311,7 +315,8 @@ class ExprLowering(cm.MemoryLowering):
             return self._store_scalar(info, old, rhs, op, span, node, post)
         if isinstance(lvalue, c_ast.ArrayRef) and self._scalar_array(lvalue) is None:
             return self.store_through(lvalue, rhs, op, span, node, post)
-        if isinstance(lvalue, c_ast.UnaryOp) and lvalue.op == "*":
+        if isinstance(lvalue, c_ast.UnaryOp) and lvalue.op == "*" or \
+                isinstance(lvalue, c_ast.StructRef):  # fmt: skip
             return self.store_through(lvalue, rhs, op, span, node, post)
         if isinstance(lvalue, c_ast.ArrayRef):
             return self._store_element(lvalue, rhs, op, span, node, post)
@@ -395,6 +400,9 @@ class ExprLowering(cm.MemoryLowering):
             return None
         info = self.lookup(ref.name.name, ref.name)
         return info if info.length is not None and info.obj is None else None
+
+    def _e_StructRef(self, node: c_ast.StructRef) -> CVal:
+        return self.deref(node)
 
     def _e_ArrayRef(self, node: c_ast.ArrayRef) -> CVal:
         if self._scalar_array(node) is None:

@@ -90,6 +90,8 @@ class Lowerer(ExprLowering):
         self.enums: dict[str, int] = {}
         self.enum_types: dict[str, ct.CType] = {}
         self.frame = Frame("", None, False, [{}])
+        self.structs: dict[str, c_ast.Struct] = {}  # C memory: struct definitions by tag
+        self.struct_typedefs: dict[str, tuple[c_ast.Struct, str]] = {}
         self._collect_file_scope(ast)
 
     # ------------------------------------------------------------------ file scope
@@ -98,6 +100,9 @@ class Lowerer(ExprLowering):
         for ext in ast.ext:
             for enum in _collect(ext, c_ast.Enum):
                 self._enumerators(enum)
+            for struct in _collect(ext, c_ast.Struct):
+                if struct.name and struct.decls is not None:
+                    self.structs.setdefault(struct.name, struct)
             if isinstance(ext, c_ast.Typedef):
                 self._typedef(ext)
             elif isinstance(ext, c_ast.Decl) and not isinstance(ext.type, c_ast.FuncDecl):
@@ -127,6 +132,10 @@ class Lowerer(ExprLowering):
         return ct.INT if min(values, default=0) < 0 else ct.UINT
 
     def _typedef(self, node: c_ast.Typedef) -> None:
+        inner = node.type.type if isinstance(node.type, c_ast.TypeDecl) else None
+        if isinstance(inner, c_ast.Struct):  # C memory: `typedef struct {...} T;`
+            self.struct_typedefs[node.name] = (inner, node.name)
+            return
         try:
             self.typedefs[node.name] = self.ctype_of(node.type, node)
         except Unsup:
@@ -190,8 +199,37 @@ class Lowerer(ExprLowering):
             return self._enum_type(node)
         raise Unsup(_construct_name(node), node if getattr(node, "coord", None) else where)
 
+    def struct_of(self, node: Any, where: Any) -> cm.StructType | None:
+        """The struct a `TypeDecl` names (tag or typedef), or None when it names none; a
+        struct with a field that is not an integer (arrays, pointers, nested) is refused."""
+        if not isinstance(node, c_ast.TypeDecl):
+            return None
+        inner, spelling = node.type, None
+        if isinstance(inner, c_ast.IdentifierType) and len(inner.names) == 1 and \
+                inner.names[0] in self.struct_typedefs:  # fmt: skip
+            inner, spelling = self.struct_typedefs[inner.names[0]]
+        if isinstance(inner, c_ast.Union):
+            raise Unsup("union", where)
+        if not isinstance(inner, c_ast.Struct):
+            return None
+        definition = inner if inner.decls is not None else self.structs.get(inner.name or "")
+        if definition is None:
+            raise Unsup(f"struct {inner.name} (incomplete type)", where)
+        fields = []
+        for d in definition.decls:
+            if d.bitsize is not None or not isinstance(d.type, c_ast.TypeDecl) or \
+                    not isinstance(d.type.type, c_ast.IdentifierType | c_ast.Enum):  # fmt: skip
+                raise Unsup(f"struct field {d.name} that is not an integer", where)
+            fields.append((d.name, self.ctype_of(d.type, d)))
+        return cm.StructType(spelling or f"struct {definition.name}", tuple(fields))
+
     def _var_info(self, decl: c_ast.Decl, ir_name: str, is_global: bool = False) -> VarInfo:
         node = decl.type
+        struct = self.struct_of(node, decl) if not is_global else None
+        if struct is not None:  # C memory: a struct local is an object of one struct
+            if decl.init is not None:
+                raise Unsup("struct initializer", decl)
+            return VarInfo(ir_name, ct.CHAR, 1, obj=True, struct=struct)
         if isinstance(node, c_ast.PtrDecl) and not is_global:
             return VarInfo(ir_name, ct.LONG, pointer=self.pointee(node, decl))
         if isinstance(node, c_ast.ArrayDecl):
@@ -226,8 +264,9 @@ class Lowerer(ExprLowering):
             raise Unsup("pointer to pointer or to array", where)
         if self._is_void(inner):
             raise Unsup("void pointer", where)
-        if isinstance(inner, c_ast.TypeDecl) and isinstance(inner.type, c_ast.Struct | c_ast.Union):
-            raise Unsup("pointer to struct", where)
+        found = self.struct_of(inner, where)
+        if found is not None:
+            return found  # type: ignore[return-value]
         if isinstance(inner, c_ast.FuncDecl):
             raise Unsup("function pointer", where)
         return self.ctype_of(inner, where)
@@ -389,7 +428,8 @@ class Lowerer(ExprLowering):
             info = self.declare(d.name, info)
             info.target, info.nullable = obj, False
             self.param_objects.append(obj)
-            params.append(ir.Param(obj.contents, obj.array_type, span_of(d)))
+            for part in (obj.fields or {}).values() if obj.fields is not None else (obj,):
+                params.append(ir.Param(part.contents, part.array_type, span_of(d)))
             assert isinstance(obj.length, ir.Var)
             params.append(ir.Param(obj.length.name, cm.OFF, span_of(d)))
             self.param_entry.append(ir.Assign(info.name, cm.offset_const(0), span_of(d)))
@@ -400,7 +440,8 @@ class Lowerer(ExprLowering):
         reaches may share its object (another pointer parameter, a global)."""
         written = cm.stored_objects(body)
         for obj in self.param_objects:
-            if obj.contents not in written:
+            parts = list(obj.fields.values()) if obj.fields is not None else [obj]
+            if not any(p.contents in written for p in parts):
                 continue
             others = [o.source for o in self.param_objects if o is not obj]
             if others:

@@ -48,6 +48,14 @@ class ObjectsNeeded(Exception):
     """A small array is used as a pointer: lower the unit again with arrays as objects."""
 
 
+@dataclass(frozen=True)
+class StructType:
+    """A struct of integer fields: `spelling` is how C names it (`struct s`, a typedef)."""
+
+    spelling: str
+    fields: tuple[tuple[str, ct.CType], ...]
+
+
 @dataclass(eq=False)
 class MemObject:
     """One C object: contents variable, length (u64 expression), element type."""
@@ -59,6 +67,9 @@ class MemObject:
     param: bool = False  # the object a pointer parameter of the checked unit points to
     declared: bool = False  # a declared array (indexing it by name: array-out-of-bounds)
     readonly: bool = False  # a string literal: writing to it is undefined, refused
+    # An array of structs: one object per field (same length), the elements' fields.
+    fields: dict[str, MemObject] | None = None
+    struct: StructType | None = None
 
     @property
     def array_type(self) -> ir.ArrayType:
@@ -123,8 +134,9 @@ def access_checks(p: CVal, offset: ir.Expr, node: Any, kind: str, text: str
     if kind == "array-out-of-bounds" and isinstance(obj.length, ir.Const):
         message = f"index outside 0..{int(obj.length.value) - 1} of {obj.source}"
     elif obj.param:
-        message = (f"{text} may be outside the object {obj.source} points to "
-                   f"({obj.source}[0..len({obj.source})-1])")  # fmt: skip
+        name = obj.source.split("->")[0]  # a field's object: its struct parameter
+        message = (f"{text} may be outside the object {name} points to "
+                   f"({name}[0..len({name})-1])")  # fmt: skip
     else:
         message = f"{text} may be outside {obj.source}"
     checks.append(ir.Assert(inside, kind, message, span))
@@ -161,7 +173,7 @@ def bind(info: VarInfo, value: CVal, node: Any, span: ir.Span) -> list[ir.Stmt]:
     if obj is not None:
         if info.target is not None and info.target is not obj:
             raise Unsup("pointer that may point into two different objects", node)
-        if obj.elem != info.pointer:
+        if (obj.struct or obj.elem) != info.pointer:
             raise Unsup("pointer conversion between different element types", node)
         info.target = obj
     stmts: list[ir.Stmt] = [ir.Assign(info.name, value.expr, span)]
@@ -206,13 +218,35 @@ def difference(a: CVal, b: CVal, node: Any, span: ir.Span) -> CVal:
 def parameter_object(lowerer: Any, info: VarInfo, source: str, span: ir.Span) -> MemObject:
     """The object a pointer parameter of the unit points to: contents and length inputs."""
     assert info.pointer is not None
+    if isinstance(info.pointer, StructType):  # one input array per field, one length
+        fields = {f: lowerer.fresh(f"{source}->{f}", ir.ArrayType(t.ir), f"{source}->{f}")
+                  for f, t in info.pointer.fields}  # fmt: skip
+        length = lowerer.fresh(f"len({source})", OFF, f"len({source})")
+        lowerer.display[f"struct:{source}"] = info.pointer.spelling  # for the replay driver
+        return struct_object(info.pointer, fields, ir.Var(length, OFF, span), source, param=True)
     contents = lowerer.fresh(source, ir.ArrayType(info.pointer.ir), source)
     length = lowerer.fresh(f"len({source})", OFF, f"len({source})")
     return MemObject(contents, ir.Var(length, OFF, span), info.pointer, source, param=True)
 
 
+def struct_object(st: StructType, contents: dict[str, str], length: ir.Expr, source: str,
+                  param: bool = False) -> MemObject:  # fmt: skip
+    """An array of `st` structs: a group of per-field objects sharing `length`."""
+    fields = {f: MemObject(contents[f], length, t, f"{source}->{f}", param=param)
+              for f, t in st.fields}  # fmt: skip
+    return MemObject("", length, ct.CHAR, source, param=param, fields=fields, struct=st)
+
+
 def declared_object(lowerer: Any, info: VarInfo, source: str) -> MemObject:
-    """A declared array of `info.length` elements (a local, in its own variable)."""
+    """A declared array of `info.length` elements (a local, in its own variable); a
+    struct local is an array of one struct."""
+    if info.struct is not None:
+        contents = {f: lowerer.fresh(f"{lowerer.frame.prefix}{source}.{f}",
+                                     ir.ArrayType(t.ir), f"{source}.{f}")
+                    for f, t in info.struct.fields}  # fmt: skip
+        obj = struct_object(info.struct, contents, offset_const(1), source)
+        obj.declared = True
+        return obj
     contents = lowerer.fresh(lowerer.frame.prefix + source, ir.ArrayType(info.ctype.ir), source)
     length = offset_const(info.length or 0)
     return MemObject(contents, length, info.ctype, source, declared=True)
@@ -229,8 +263,11 @@ class MemoryLowering:
     `temp`, `lookup` and the checked arithmetic are its)."""
 
     def access(self, node: Any) -> tuple[CVal, ir.Expr, tuple[ir.Stmt, ...], str, str]:
-        """`p[i]` or `*p`: the pointer, the element offset, the operands' statements, the
-        check's property and how the access reads in the source."""
+        """`p[i]`, `*p`, `p->f`, `s.f`, `p[i].f`: the pointer, the element offset, the
+        operands' statements, the check's property and how the access reads in the source.
+        A field access's pointer points into the field's own object."""
+        if isinstance(node, c_ast.StructRef):
+            return self._member(node)
         if isinstance(node, c_ast.ArrayRef):
             base, index = self.expr(node.name), self.expr(node.subscript)
             if base.ptr is None and index.ptr is not None:  # `i[p]` means `p[i]`
@@ -253,12 +290,44 @@ class MemoryLowering:
         assert base.expr is not None
         return base, base.expr, base.stmts, "out-of-bounds", f"*{_name_text(node.expr)}"
 
+    def _member(self, node: c_ast.StructRef) -> tuple[CVal, ir.Expr, tuple[ir.Stmt, ...], str,
+                                                    str]:  # fmt: skip
+        field = node.field.name
+        if node.type == "->":
+            base = self.expr(node.name)
+            if base.ptr is None:
+                raise Unsup("-> on a non-pointer", node)
+            assert base.expr is not None
+            offset, stmts, kind = base.expr, base.stmts, "out-of-bounds"
+        elif isinstance(node.name, c_ast.ID):
+            info = self.lookup(node.name.name, node.name)
+            if info.struct is None or info.obj is None:
+                raise Unsup("member access on a non-struct", node)
+            base = pointer_value(info, node.name)
+            offset, stmts, kind = offset_const(0), (), "out-of-bounds"
+        elif isinstance(node.name, c_ast.ArrayRef):
+            base, offset, stmts, kind, _ = self.access(node.name)
+        else:
+            raise Unsup("member access of this kind of expression", node)
+        obj = base.ptr.obj
+        if obj is None or obj.fields is None or field not in obj.fields:
+            if obj is None and base.ptr is not None and _is_true(base.ptr.null):
+                raise Unsup("member access through a null pointer constant", node)
+            raise Unsup(f"member {field} (not an integer field of a known struct)", node)
+        target = obj.fields[field]
+        moved = PtrVal(target, base.ptr.null)
+        text = f"{_name_text(node.name)}{node.type}{field}"
+        # checks: against the struct array's length (shared by every field)
+        return CVal(base.stmts, base.expr, target.elem, moved), offset, stmts, kind, text
+
     def _target(self, base: CVal, node: Any) -> MemObject | None:
         """The object accessed; None when the pointer is the null constant (the access
         fails). A pointer not yet given an object (bound later in the text) is refused."""
         assert base.ptr is not None
         if base.ptr.obj is None and not _is_true(base.ptr.null):
             raise Unsup("dereference of a pointer before it is given an object", node)
+        if base.ptr.obj is not None and base.ptr.obj.fields is not None:
+            raise Unsup("struct value", node)
         return base.ptr.obj
 
     def deref(self, node: Any) -> CVal:
@@ -322,6 +391,10 @@ class MemoryLowering:
             base = self.expr(inner.expr)
             if base.ptr is not None:
                 return base
+        if isinstance(inner, c_ast.ID):  # `&s` of a struct local: a pointer to it
+            info = self.lookup(inner.name, inner)
+            if info.struct is not None and info.obj is not None:
+                return CVal((), offset_const(0), ct.CHAR, PtrVal(info.obj, bconst(False)))
         raise Unsup("address-of (&) a variable", node)
 
     def pointer_operand(self, node: Any, elem: ct.CType | None) -> CVal:
@@ -441,4 +514,6 @@ def _name_text(node: Any) -> str:
         return node.name
     if isinstance(node, c_ast.StructRef) and isinstance(node.field, c_ast.ID):
         return f"{_name_text(node.name)}{node.type}{node.field.name}"
+    if isinstance(node, c_ast.ArrayRef):
+        return f"{_name_text(node.name)}[...]"
     return "(...)"

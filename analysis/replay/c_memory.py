@@ -62,8 +62,15 @@ def arguments(fn: ir.Function, witness: Witness_, literal: Any) -> list[str]:
     """The C arguments of the call: an object parameter is a GNU statement expression
     allocating and filling it (its length input `len(p)` is not an argument)."""
     args: list[str] = []
+    done: set[str] = set()
     for param in fn.params:
         if param.name.startswith("len(") and param.name.endswith(")"):
+            continue
+        if "->" in param.name:  # a field of a struct parameter: one argument per struct
+            owner = param.name.split("->")[0]
+            if owner not in done:
+                done.add(owner)
+                args.append(_struct_argument(fn, witness, literal, owner))
             continue
         value = witness.inputs.get(param.name, 0)
         if not isinstance(param.type, ir.ArrayType):
@@ -74,11 +81,37 @@ def arguments(fn: ir.Function, witness: Witness_, literal: Any) -> list[str]:
             raise ValueError(f"object of {length} elements is too large to replay")
         array = value if isinstance(value, ir.ArrayValue) else ir.ArrayValue(0)
         elem = c_type(param.type.elem)
-        parts = [f"{elem} *__pl_o = ({elem} *)malloc(sizeof({elem}) * {length}u);"]
+        parts = [f"{elem} *__pl_o = ({elem} *){_allocation(elem, length)};"]
         parts += [f"__pl_o[{k}] = ({elem}){literal(item)};"
                   for k, item in enumerate(array.prefix(length)) if item]  # fmt: skip
         args.append("({ " + " ".join(parts) + " __pl_o; })")
     return args
+
+
+def _allocation(ctype: str, length: int) -> str:
+    """Exactly `length` zeroed elements (malloc(0) for none: a valid, empty object)."""
+    return f"calloc({length}u, sizeof({ctype}))" if length else "malloc(0)"
+
+
+def _struct_argument(fn: ir.Function, witness: Witness_, literal: Any, owner: str) -> str:
+    """An exactly-sized heap array of the struct parameter `owner`'s type, its fields
+    filled from the witness (the field inputs `owner->f`)."""
+    spelling = fn.display.get(f"struct:{owner}")
+    if spelling is None:
+        raise ValueError(f"no C type for struct parameter {owner}")
+    length = int(witness.inputs.get(f"len({owner})", 0))
+    if length > MAX_REPLAY_ELEMENTS:
+        raise ValueError(f"object of {length} elements is too large to replay")
+    parts = [f"{spelling} *__pl_o = ({spelling} *){_allocation(spelling, length)};"]
+    for param in fn.params:
+        if not param.name.startswith(owner + "->"):
+            continue
+        field = param.name[len(owner) + 2 :]
+        value = witness.inputs.get(param.name, 0)
+        array = value if isinstance(value, ir.ArrayValue) else ir.ArrayValue(0)
+        parts += [f"__pl_o[{k}].{field} = {literal(item)};"
+                  for k, item in enumerate(array.prefix(length)) if item]  # fmt: skip
+    return "({ " + " ".join(parts) + " __pl_o; })"
 
 
 def classify(stderr: str) -> tuple[int | None, str, str] | None:
