@@ -76,7 +76,9 @@ _HAS_FACTOR_C = """int has_factor(int n, int k) {
     return 0;
 }
 int f(int m) {
-    while (has_factor(m, 4)) m = 4;
+    while (  /* the call on its own line: the callee's own loop verdict is anchored there */
+           has_factor(m, 4))
+        m = 4;
     return m;
 }
 """
