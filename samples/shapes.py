@@ -1,4 +1,4 @@
-"""Shapes: lists, strings and explicit and implicit exceptions (prooflens sample)."""
+"""Shapes: lists, strings, floats and explicit and implicit exceptions (prooflens sample)."""
 
 
 class Polygon:
@@ -68,3 +68,11 @@ def sum_sides(sides: list[int]) -> int:
     for side in sides:
         total += side
     return total
+
+
+def aspect_ratio(width: float, height: float) -> float:
+    return width / height  # ZeroDivisionError when height is 0.0 or -0.0
+
+
+def prop_doubling_keeps_sign(a: float) -> bool:
+    return not (a < 0.0) or a * 2.0 <= 0.0  # also for -inf; NaN is not < 0.0

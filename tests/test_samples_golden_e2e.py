@@ -66,6 +66,8 @@ GOLDEN = {
         ("split_pair", "exception", 54): ("refuted",),
         ("prop_slices_rejoin", "always-true", 58): ("proved",),
         ("mean_side", "division-by-zero", 63): ("refuted",),
+        ("aspect_ratio", "division-by-zero", 74): ("refuted",),
+        ("prop_doubling_keeps_sign", "always-true", 77): ("proved",),
     },
     "seed.c": {
         ("f", "always-true", 11): ("proved",),
