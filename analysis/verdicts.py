@@ -5,6 +5,7 @@ Lines and columns are 1-based. `to_json` gives exactly the stable report contrac
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
@@ -47,14 +48,20 @@ REPORT_VERSION = 1
 
 
 def json_values(values: dict[str, Any]) -> dict[str, Any]:
-    """Values as JSON numbers, except ints past ~4000 digits: those become hex strings
-    ("0x..."), since Python refuses to print them in decimal (its 4300-digit limit)."""
+    """Values as JSON values, except what JSON cannot say: ints past ~4000 digits become
+    hex strings ("0x..."; Python refuses to print them in decimal), the floats NaN and
+    infinity become the strings "nan", "inf", "-inf" (json.dumps would write the bare
+    `NaN`, which is not JSON), tuples become arrays."""
     return {name: _json_value(value) for name, value in values.items()}
 
 
 def _json_value(value: Any) -> Any:
     if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 13_000:
         return ("-" if value < 0 else "") + hex(abs(value))
+    if isinstance(value, float) and not math.isfinite(value):
+        return "nan" if math.isnan(value) else ("inf" if value > 0 else "-inf")
+    if isinstance(value, list | tuple):
+        return [_json_value(item) for item in value]
     return value
 
 
