@@ -1,4 +1,5 @@
-"""The pipeline for one unit: syntax -> frontend -> engines -> replay -> verdicts.
+"""The pipeline for one unit (DESIGN.md): lower, prepare, safety, termination, replay,
+anchor. The file is parsed once (`syntax.parse`) and every stage reads that parse.
 
 `check_function` is what a worker process runs; `check_text` / `check_path` check a file.
 """
@@ -66,13 +67,16 @@ def check_text(
 
 
 def check_function(
-    text: str, language: str, name: str, settings: Settings, path: str = "<memory>"
+    text: str, language: str, name: str, settings: Settings, path: str = "<memory>",
+    line: int | None = None,
 ) -> FunctionReport:
-    """Check the unit called `name` of `text` (worker entry point: plain, picklable data)."""
+    """Check the unit called `name` of `text` (worker entry point: plain, picklable data);
+    `line` picks among units of the same name (a file may define one name twice)."""
     parsed = syntax.parse(text, language)
-    for unit in parsed.units:
-        if unit.name == name:
-            return check_unit(parsed, unit, settings, path)
+    named = [u for u in parsed.units if u.name == name]
+    unit = next((u for u in named if u.line == line), named[0] if named else None)
+    if unit is not None:
+        return check_unit(parsed, unit, settings, path)
     return FunctionReport(name, 1, 1, (_unknown("unsupported", 1, 1, f"no function {name}"),))
 
 
@@ -110,6 +114,8 @@ def check_unit(
 def _check_unit(
     parsed: syntax.ParsedFile, unit: syntax.Unit, settings: Settings, path: str
 ) -> list[Result]:
+    """Lower and prepare the unit; safety (BMC, then proofs) and termination, each
+    replaying its witnesses; results anchored in the unit, in source order."""
     if unit.has_error:
         return [_unknown("unsupported", unit.name_line, unit.name_column,
                          "this function has a syntax error")]  # fmt: skip
@@ -200,11 +206,13 @@ def _assertion_results(ctx: _Context) -> list[Result]:
         sites.update(_deeper_witnesses(ctx, unproved, query_units))
     refuted = {s: r for s, r in sites.items() if r.status == "refuted"}
     replays = _replay_all(ctx, refuted, outcome.asserts)
+    always_false = any(s[0] == "always-true" for s in refuted) and bmc.can_hold(
+        outcome, "always-true", ctx.budget) is False  # fmt: skip
     verdicts = []
     for site, site_result in sites.items():
         stmt = outcome.asserts[site]
         verdicts.append(_site_verdict(ctx, stmt, site_result, outcome, proofs.get(site),
-                                      replays.get(site)))  # fmt: skip
+                                      replays.get(site), always_false))  # fmt: skip
     if ctx.settings.deep:
         verdicts = _without_help_from_failing_checks(audit_ctx, verdicts, query_units)
     per_site_ms = (time.perf_counter() - began) * 1000 / max(1, len(outcome.sites))
@@ -311,10 +319,12 @@ def _site_verdict(
     outcome: bmc.BmcOutcome,
     proof,
     replay: tuple[interpreter.Run, ReplayOutcome] | None,
+    always_false: bool = False,
 ) -> Result:
+    """`always_false`: no return of the function gives True (within the bound)."""
     kind, line, column = found.site
     if found.status == "refuted" and found.witness is not None and replay is not None:
-        return _refuted(ctx, stmt, found.witness, *replay)
+        return _refuted(ctx, stmt, found.witness, *replay, always_false=always_false)
     if found.status == "unknown":
         reason = found.reason or "solver gave up"
         if ctx.nonlinear:
@@ -347,7 +357,8 @@ def _proved_message(ctx: _Context, stmt: ir.Assert) -> str:
 
 
 def _refuted(
-    ctx: _Context, stmt: ir.Assert, witness: Witness, run: interpreter.Run, real: ReplayOutcome
+    ctx: _Context, stmt: ir.Assert, witness: Witness, run: interpreter.Run, real: ReplayOutcome,
+    always_false: bool = False,
 ) -> Result:
     kind, line, column = stmt.kind, stmt.span.line, stmt.span.column
     call = witness.call_text(ctx.fn.name, tuple(p.name for p in ctx.fn.params), ctx.fn.language)
@@ -355,8 +366,11 @@ def _refuted(
         log.error("counterexample did not reproduce (tool bug): %s %s: %s", kind, call, real.detail)
         return _unknown(kind, line, column,
                         f"counterexample {call} did not reproduce when run: {real.detail}")
-    message = _refuted_message(ctx, stmt, call)
-    details = {"replay": real.detail}
+    always_false = always_false and stmt.kind == "always-true"
+    message = _refuted_message(ctx, stmt, call, always_false)
+    details: dict = {"replay": real.detail}
+    if always_false:
+        details["always_false"] = True
     if witness.nondet:
         details["nondet"] = list(witness.nondet)
     if real.harness:
@@ -365,10 +379,9 @@ def _refuted(
                   confirmed=real.confirmed, trace=run.trace, details=details)  # fmt: skip
 
 
-def _refuted_message(ctx: _Context, stmt: ir.Assert, call: str) -> str:
+def _refuted_message(ctx: _Context, stmt: ir.Assert, call: str, always_false: bool) -> str:
     if stmt.kind == "always-true":
-        always_false = bmc.can_hold(ctx.fn, "always-true", ctx.settings.unwind, ctx.budget)
-        if always_false is False:
+        if always_false:
             return f"{ctx.fn.name} always returns False, e.g. {call}"
         return f"{ctx.fn.name} can return False: {call}"
     if stmt.kind == "assertion":

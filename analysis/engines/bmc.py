@@ -1,67 +1,28 @@
 """Bounded model checking: unwind loops and inlined recursion K times, ask z3 for a
 violation of each assert, and say whether K unwindings cover every execution.
 
-The function is executed symbolically with guarded states: `guard` says when the
-current point is reached, and at every join the variables are merged with `If`.
-After an assert the run continues assuming it held, so each violation found is the
-first one on its path (as a concrete run would stop there).
+The function is executed by `symbolic.Executor` with the `Unroll` loop strategy: a
+guarded state's path condition says when the current point is reached, and at every
+join the variables are merged with `If`. After an assert the run continues assuming it
+held, so each violation found is the first one on its path (as a concrete run would
+stop there).
 """
 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import z3
 
 from prooflens.analysis import ir, semantics, solver
+from prooflens.analysis.engines import symbolic
+from prooflens.analysis.engines.symbolic import Check, Executor, Havoc, OutOfTime, Site, site_of
 from prooflens.analysis.solver import Budget
 from prooflens.analysis.witness import Witness
 
-# Symbolic execution is work too: each statement unrolled is charged to the budget, so a
-# huge unrolling runs out deterministically (not when some clock says so).
-UNITS_PER_STATEMENT = 100
-
-Site = tuple[str, int, int]  # (assert kind, line, column): what a verdict is about
-
-
-def site_of(stmt: ir.Assert) -> Site:
-    return (stmt.kind, stmt.span.line, stmt.span.column)
-
-
-@dataclass
-class _State:
-    guard: z3.BoolRef
-    env: dict[str, z3.ExprRef]
-
-    @property
-    def dead(self) -> bool:
-        return z3.is_false(self.guard)
-
-
-@dataclass
-class _Instance:
-    """One unwound copy of an assert: violated when `guard` holds and `cond` does not."""
-
-    stmt: ir.Assert
-    guard: z3.BoolRef
-    cond: z3.BoolRef
-
-
-@dataclass
-class _Havoc:
-    guard: z3.BoolRef
-    term: z3.ExprRef
-    type: ir.Type
-
-
-@dataclass
-class _Frame:
-    """Where `break`/`continue`/`return` go: lists of the states that jumped there."""
-
-    breaks: list[_State] = field(default_factory=list)
-    continues: list[_State] = field(default_factory=list)
-    returns: list[tuple[_State, z3.ExprRef | None]] = field(default_factory=list)
+__all__ = ["BmcOutcome", "OutOfTime", "Site", "SiteResult", "can_hold", "check", "site_of",
+           "unrolled", "witness_from"]  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -88,143 +49,16 @@ class BmcOutcome:
     complete_unknown: bool
     bound: int
     solver_ms: float
+    # Every unwound copy of an assert (for `can_hold`); None when the unrolling ran out.
+    checks: tuple[Check, ...] | None = None
 
 
-class OutOfTime(Exception):
-    """The unrolling itself used up the budget (large bounds, nested loops)."""
-
-
-class _Unroller:
-    def __init__(self, fn: ir.Function, bound: int, budget: Budget) -> None:
-        self.fn = fn
-        self.bound = bound
-        self.budget = budget
-        self.instances: list[_Instance] = []
-        self.havocs: list[_Havoc] = []
-        self.cutoffs: list[z3.BoolRef] = []  # reachable when an execution exceeds the bound
-        self.fresh = 0
-
-    def initial(self) -> _State:
-        env = {name: semantics.variable(name, t) for name, t in self.fn.variables.items()}
-        for param in self.fn.params:
-            env[param.name] = semantics.variable(param.name, param.type)
-        return _State(z3.BoolVal(True), env)
-
-    # -- statements
-
-    def block(self, body: tuple[ir.Stmt, ...], state: _State, frame: _Frame) -> _State:
-        for stmt in body:
-            if state.dead:
-                return state
-            self.budget.spend(UNITS_PER_STATEMENT)
-            if self.budget.exhausted():
-                raise OutOfTime
-            state = self.stmt(stmt, state, frame)
-        return state
-
-    def stmt(self, stmt: ir.Stmt, state: _State, frame: _Frame) -> _State:
-        if isinstance(stmt, ir.Assign):
-            env = dict(state.env)
-            env[stmt.target] = semantics.encode(stmt.value, state.env)
-            return _State(state.guard, env)
-        if isinstance(stmt, ir.Havoc):
-            self.fresh += 1
-            term = semantics.variable(f"{stmt.target}!nondet{self.fresh}", stmt.type)
-            self.havocs.append(_Havoc(state.guard, term, stmt.type))
-            return _State(state.guard, {**state.env, stmt.target: term})
-        if isinstance(stmt, ir.Assume):
-            return _State(_and(state.guard, semantics.encode(stmt.cond, state.env)), state.env)
-        if isinstance(stmt, ir.Assert):
-            cond = semantics.encode(stmt.cond, state.env)
-            self.instances.append(_Instance(stmt, state.guard, cond))
-            return _State(_and(state.guard, cond), state.env)
-        if isinstance(stmt, ir.If):
-            return self.branch(stmt, state, frame)
-        if isinstance(stmt, ir.Loop):
-            return self.loop(stmt, state, frame)
-        if isinstance(stmt, ir.Break):
-            frame.breaks.append(state)
-            return _dead(state)
-        if isinstance(stmt, ir.Continue):
-            frame.continues.append(state)
-            return _dead(state)
-        if isinstance(stmt, ir.Return):
-            value = None if stmt.value is None else semantics.encode(stmt.value, state.env)
-            frame.returns.append((state, value))
-            return _dead(state)
-        return self.inline(stmt, state)
-
-    def branch(self, stmt: ir.If, state: _State, frame: _Frame) -> _State:
-        cond = semantics.encode(stmt.cond, state.env)
-        then = self.block(stmt.then, _State(_and(state.guard, cond), state.env), frame)
-        orelse = self.block(stmt.orelse, _State(_and(state.guard, z3.Not(cond)), state.env), frame)
-        return merge([then, orelse], state.env)
-
-    def loop(self, loop: ir.Loop, state: _State, outer: _Frame) -> _State:
-        exits: list[_State] = []
-        for iteration in range(self.bound + 1):
-            if loop.test_first or iteration > 0:
-                cond = semantics.encode(loop.cond, state.env)
-                exits.append(_State(_and(state.guard, z3.Not(cond)), state.env))
-                state = _State(_and(state.guard, cond), state.env)
-            if iteration == self.bound or state.dead:
-                break
-            frame = _Frame(returns=outer.returns)
-            end = self.block(loop.body, state, frame)
-            exits.extend(frame.breaks)
-            state = merge([end, *frame.continues], state.env)
-            state = self.block(loop.update, state, outer)
-        if not state.dead:
-            self.cutoffs.append(state.guard)  # still iterating after `bound` rounds
-        return merge(exits, state.env)
-
-    def inline(self, call: ir.Inline, state: _State) -> _State:
-        if call.depth_exceeded:
-            self.cutoffs.append(state.guard)
-            return _dead(state)
-        frame = _Frame()
-        end = self.block(call.body, state, frame)
-        returned = [s for s, _ in frame.returns]
-        after = merge([end, *returned], state.env)
-        if call.target is None or after.dead:
-            return after
-        value = _merge_values(frame.returns, after.env[call.target])
-        return _State(after.guard, {**after.env, call.target: value})
-
-
-def _and(a: z3.BoolRef, b: z3.BoolRef) -> z3.BoolRef:
-    if z3.is_true(a):
-        return b
-    return z3.simplify(z3.And(a, b)) if z3.is_false(b) else z3.And(a, b)
-
-
-def _dead(state: _State) -> _State:
-    return _State(z3.BoolVal(False), state.env)
-
-
-def merge(states: list[_State], fallback: dict[str, z3.ExprRef]) -> _State:
-    """One state that is each of `states` under its guard (guards are disjoint)."""
-    live = [s for s in states if not s.dead]
-    if not live:
-        return _State(z3.BoolVal(False), fallback)
-    if len(live) == 1:
-        return live[0]
-    env: dict[str, z3.ExprRef] = {}
-    for name in live[0].env:
-        value = live[-1].env[name]
-        for other in reversed(live[:-1]):
-            if not other.env[name].eq(value):
-                value = z3.If(other.guard, other.env[name], value)
-        env[name] = value
-    return _State(z3.Or([s.guard for s in live]), env)
-
-
-def _merge_values(returns: list[tuple[_State, z3.ExprRef | None]], default: z3.ExprRef):
-    value = default
-    for state, returned in reversed(returns):
-        if returned is not None and not state.dead:
-            value = z3.If(state.guard, returned, value)
-    return value
+def unrolled(fn: ir.Function, bound: int, budget: Budget) -> Executor:
+    """`fn` executed with every loop and inlined recursion unwound `bound` times (raises
+    `OutOfTime` when the unrolling uses up `budget`)."""
+    ex = Executor(fn, symbolic.Unroll(bound), budget=budget, exact=True)
+    ex.run()
+    return ex
 
 
 # ---------------------------------------------------------------------------- checking
@@ -234,16 +68,15 @@ def check(fn: ir.Function, bound: int, budget: Budget, query_units: int | None =
           ) -> BmcOutcome:  # fmt: skip
     """Look for a violation of every assert within `bound` unwindings; no single solver
     query spends more than `query_units` (so one hard property does not starve the others)."""
-    unroller = _Unroller(fn, bound, budget)
     try:
-        unroller.block(fn.body, unroller.initial(), _Frame())
+        ex = unrolled(fn, bound, budget)
     except OutOfTime:
         return _timed_out(fn, bound)
-    by_site: dict[Site, list[_Instance]] = {}
+    by_site: dict[Site, list[Check]] = {}
     asserts: dict[Site, ir.Assert] = {}
-    for instance in unroller.instances:
-        by_site.setdefault(site_of(instance.stmt), []).append(instance)
-        asserts.setdefault(site_of(instance.stmt), instance.stmt)
+    for check in ex.checks:
+        by_site.setdefault(site_of(check.stmt), []).append(check)
+        asserts.setdefault(site_of(check.stmt), check.stmt)
     for stmt in ir.walk_stmts(fn.body):  # asserts never reached by the unrolling
         if isinstance(stmt, ir.Assert):
             asserts.setdefault(site_of(stmt), stmt)
@@ -251,11 +84,12 @@ def check(fn: ir.Function, bound: int, budget: Budget, query_units: int | None =
     solver_ms = 0.0
     sites: dict[Site, SiteResult] = {}
     for site, instances in by_site.items():
-        result = _check_site(fn, unroller, site, instances, budget, query_units)
+        result = _check_site(fn, ex.havocs, site, instances, budget, query_units)
         solver_ms += result.solver_ms
         sites[site] = result
-    complete, complete_unknown, ms = _covers_everything(unroller.cutoffs, budget, query_units)
-    return BmcOutcome(sites, asserts, complete, complete_unknown, bound, solver_ms + ms)
+    complete, complete_unknown, ms = _covers_everything(ex.cutoffs, budget, query_units)
+    return BmcOutcome(sites, asserts, complete, complete_unknown, bound, solver_ms + ms,
+                      tuple(ex.checks))  # fmt: skip
 
 
 def _timed_out(fn: ir.Function, bound: int) -> BmcOutcome:
@@ -267,13 +101,14 @@ def _timed_out(fn: ir.Function, bound: int) -> BmcOutcome:
 
 def _check_site(
     fn: ir.Function,
-    unroller: _Unroller,
+    havocs: list[Havoc],
     site: Site,
-    instances: list[_Instance],
+    instances: list[Check],
     budget: Budget,
     query_units: int | None,
 ) -> SiteResult:
-    violation = z3.Or([z3.And(i.guard, z3.Not(i.cond)) for i in instances] or [z3.BoolVal(False)])
+    violation = z3.Or([z3.And(i.state.pc, z3.Not(i.cond)) for i in instances]
+                      or [z3.BoolVal(False)])  # fmt: skip
     query = z3.Solver()
     query.add(violation)
     began = time.perf_counter()
@@ -282,7 +117,7 @@ def _check_site(
         assert answer.model is not None  # taken first: push/pop below invalidate it
         model = _small_model(query, fn, budget) or answer.model
         ms = (time.perf_counter() - began) * 1000
-        return SiteResult(site, "refuted", witness_from(model, fn, unroller.havocs), solver_ms=ms)
+        return SiteResult(site, "refuted", witness_from(model, fn, havocs), solver_ms=ms)
     ms = (time.perf_counter() - began) * 1000
     if answer.unsat:
         return SiteResult(site, "safe", reachable=bool(instances), solver_ms=ms)
@@ -351,7 +186,7 @@ def _within(term: z3.ExprRef, t: ir.Type, limit: int) -> z3.BoolRef:
     return z3.And(term >= -limit, term <= limit)
 
 
-def witness_from(model: z3.ModelRef, fn: ir.Function, havocs: list[_Havoc]) -> Witness:
+def witness_from(model: z3.ModelRef, fn: ir.Function, havocs: list[Havoc]) -> Witness:
     """The concrete inputs a model describes; nondet values in execution order."""
     inputs = {
         p.name: semantics.from_model(
@@ -360,22 +195,20 @@ def witness_from(model: z3.ModelRef, fn: ir.Function, havocs: list[_Havoc]) -> W
         for p in fn.params
     }
     nondet = tuple(
-        int(semantics.from_model(model.eval(h.term, model_completion=True), h.type))
-        for h in havocs
-        if z3.is_true(model.eval(h.guard, model_completion=True))
+        int(semantics.from_model(model.eval(term, model_completion=True), t))
+        for term, guard, t in havocs
+        if z3.is_true(model.eval(guard, model_completion=True))
     )
     return Witness(inputs=inputs, nondet=nondet)
 
 
-def can_hold(fn: ir.Function, kind: str, bound: int, budget: Budget) -> bool | None:
-    """Can some assert of `kind` be reached with its condition true? (e.g. can the function
-    ever return True). None when the solver cannot tell."""
-    unroller = _Unroller(fn, bound, budget)
-    try:
-        unroller.block(fn.body, unroller.initial(), _Frame())
-    except OutOfTime:
+def can_hold(outcome: BmcOutcome, kind: str, budget: Budget) -> bool | None:
+    """Can some assert of `kind` be reached with its condition true within the outcome's
+    bound (e.g. can the function ever return True)? One query on the unrolling already
+    made; None when the solver cannot tell (or the unrolling ran out of budget)."""
+    if outcome.checks is None:
         return None
-    wanted = [z3.And(i.guard, i.cond) for i in unroller.instances if i.stmt.kind == kind]
+    wanted = [z3.And(c.state.pc, c.cond) for c in outcome.checks if c.stmt.kind == kind]
     if not wanted:
         return False
     answer = solver.solve([z3.Or(wanted)], budget)

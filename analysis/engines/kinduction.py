@@ -12,8 +12,8 @@ from __future__ import annotations
 import z3
 
 from prooflens.analysis import ir, solver
-from prooflens.analysis.engines import invariants, render, transition
-from prooflens.analysis.engines.proof import SiteProof
+from prooflens.analysis.engines import certificate, invariants, transition
+from prooflens.analysis.engines.certificate import SiteProof
 from prooflens.analysis.engines.transition import ChcSystem, Clause, Site
 from prooflens.analysis.solver import Answer, Budget
 
@@ -22,11 +22,13 @@ _INIT = "<start>"
 
 
 def prove_asserts_kind(
-    fn: ir.Function, budget: Budget, guesses: bool = False, sites: list[Site] | None = None
+    fn: ir.Function, budget: Budget, guesses: bool = False, sites: list[Site] | None = None,
+    system: ChcSystem | None = None,
 ) -> dict[Site, SiteProof]:
     """The same contract as `proof.prove_asserts`, by k-induction; with `guesses`, the
-    Houdini candidates include polynomial equalities guessed from concrete runs."""
-    system = transition.encode_chc(fn)
+    Houdini candidates include polynomial equalities guessed from concrete runs. `system`
+    is `fn`'s Horn-clause system when the caller has it already."""
+    system = transition.encode_chc(fn) if system is None else system
     extra = None
     if guesses:
         extra = invariants.sampled_candidates(fn, system, budget.part(1 / 3))
@@ -141,14 +143,4 @@ def _prove(unfold: _Unfolding, site: Site, queries, budget: Budget, depth: bool)
 
 def _certificate(fn: ir.Function, system: ChcSystem, facts: dict[str, z3.BoolRef]) -> str | None:
     """The loop-head invariants that made the induction go through, in source syntax."""
-    from prooflens.analysis.engines.proof import display_names
-
-    texts = []
-    for name, pred in system.predicates.items():
-        if name.startswith("inv"):
-            text = render.invariant_text(facts[name], display_names(fn, pred), fn.language)
-            if text is not None:
-                texts.append((pred.loop.span.line, text))
-    if len(texts) == 1:
-        return texts[0][1]
-    return "; ".join(f"line {line}: {text}" for line, text in texts) or None
+    return certificate.invariants_text(fn, system, lambda name, _: facts[name])

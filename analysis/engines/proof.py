@@ -13,7 +13,8 @@ from dataclasses import dataclass
 import z3
 
 from prooflens.analysis import ir, solver
-from prooflens.analysis.engines import render, transition
+from prooflens.analysis.engines import certificate, kinduction, transition
+from prooflens.analysis.engines.certificate import SiteProof, display_names
 from prooflens.analysis.engines.transition import ChcSystem, Clause, Site
 from prooflens.analysis.solver import Budget
 
@@ -21,21 +22,18 @@ FIRST_SHARE = 0.25  # of the budget for Spacer's first round
 GUESS_SHARE = 0.5  # of what is left, for guess-and-check; Spacer gets the rest again
 
 
-@dataclass(frozen=True)
-class SiteProof:
-    site: Site
-    status: str  # "proved" | "refuted" | "unknown"
-    certificate: str | None
-    reason: str | None
+__all__ = ["SiteProof", "display_names", "interpretation", "prove_asserts", "solution"]
 
 
-def prove_asserts(fn: ir.Function, budget: Budget) -> dict[Site, SiteProof]:
-    """A verdict for every assert site of `fn` (see the module docstring)."""
+def prove_asserts(fn: ir.Function, budget: Budget, system: ChcSystem | None = None
+                  ) -> dict[Site, SiteProof]:  # fmt: skip
+    """A verdict for every assert site of `fn` (see the module docstring); `system` is
+    `fn`'s Horn-clause system when the caller has it already."""
     sites = _sites(fn)
     if not sites:
         return {}
     try:
-        system = transition.encode_chc(fn)
+        system = transition.encode_chc(fn) if system is None else system
     except Exception as exc:  # noqa: BLE001 - an engine bug must not sink the unit
         return {s: SiteProof(s, "unknown", None, f"cannot encode: {exc!r}") for s in sites}
     results: dict[Site, SiteProof] = {}
@@ -46,12 +44,12 @@ def prove_asserts(fn: ir.Function, budget: Budget) -> dict[Site, SiteProof]:
     open_sites = [s for s in sites if s not in results]
     nonlinear = [s for s in open_sites if s in _nonlinear_sites(fn) and s not in doubtful]
     if nonlinear:  # Spacer rarely finds nonlinear invariants: guess them first
-        _guess_and_check(fn, nonlinear, budget.part(GUESS_SHARE), results)
+        _guess_and_check(fn, system, nonlinear, budget.part(GUESS_SHARE), results)
     open_sites = [s for s in open_sites if s not in results or results[s].status == "unknown"]
     _spacer_round(fn, system, open_sites, doubtful, budget.part(FIRST_SHARE), results)
     undecided = [s for s in open_sites if results[s].status == "unknown" and s not in doubtful]
     if undecided:
-        _guess_and_check(fn, undecided, budget.part(GUESS_SHARE), results)
+        _guess_and_check(fn, system, undecided, budget.part(GUESS_SHARE), results)
     again = [s for s in open_sites if results[s].status == "unknown" and s not in doubtful]
     if again:  # what neither settled gets Spacer again, with all the budget left
         _spacer_round(fn, system, again, doubtful, budget, results)
@@ -85,13 +83,12 @@ def _spacer_round(fn, system, sites, doubtful, budget: Budget, results) -> None:
         results[site] = _solve_one(fn, system, site, doubtful, budget.split(len(left) - i))
 
 
-def _guess_and_check(fn, sites, budget: Budget, results) -> None:
+def _guess_and_check(fn, system: ChcSystem, sites, budget: Budget, results) -> None:
     """Fallback for what Spacer leaves open (typically nonlinear invariants such as
     2 * t == i * (i - 1)): k-induction with Houdini over equalities guessed from runs."""
-    from prooflens.analysis.engines.kinduction import prove_asserts_kind
-
     try:
-        found = prove_asserts_kind(fn, budget, guesses=True, sites=sites)
+        found = kinduction.prove_asserts_kind(fn, budget, guesses=True, sites=sites,
+                                              system=system)  # fmt: skip
     except Exception:  # noqa: BLE001 - a failed fallback leaves the sites unknown
         return
     for site in sites:
@@ -257,32 +254,4 @@ def _certificate(fn: ir.Function, system: ChcSystem, model: z3.ModelRef) -> str 
 
 
 def _certificate_text(fn: ir.Function, system: ChcSystem, model: z3.ModelRef) -> str | None:
-    texts = []
-    heads = [p for name, p in system.predicates.items() if name.startswith("inv")]
-    for pred in heads:
-        formula = solution(pred, model)
-        names = display_names(fn, pred)
-        text = render.invariant_text(formula, names, fn.language)
-        if text is not None:
-            texts.append((pred.loop.span.line, text))
-    if not texts:
-        return None
-    if len(texts) == 1:
-        return texts[0][1]
-    return "; ".join(f"line {line}: {text}" for line, text in texts)
-
-
-def display_names(fn: ir.Function, pred: transition.Predicate) -> dict[str, str]:
-    """Source names of a predicate's arguments; hidden temporaries, and inlined copies
-    whose source name clashes with another argument's, map to "" (not shown)."""
-    shown = {name: fn.display.get(name, "") for name in pred.names if name}
-    counts: dict[str, int] = {}
-    for label in shown.values():
-        counts[label] = counts.get(label, 0) + 1
-    names = {}
-    for arg, name in zip(pred.args, pred.names, strict=False):
-        label = shown.get(name, "")
-        if name.startswith(("$", "_pl_")) or ("#" in name and counts.get(label, 0) > 1):
-            label = ""
-        names[arg.decl().name()] = label
-    return names
+    return certificate.invariants_text(fn, system, lambda _, pred: solution(pred, model))

@@ -527,12 +527,10 @@ def _recursion(fn: ir.Function, call: ir.Inline, verdict_id: int, budget: Budget
 
     if call.callee != fn.name:
         return unknown(f"recursion inside {call.callee}: analysed where it is defined")
-    ex = transition.Executor(fn, chc=False)
-    start = ex.initial()
-    ex.block(fn.body, [start])
+    start, calls = transition.reached_calls(fn)
     pairs = []
     params = [p.name for p in fn.params]
-    for inline, state in ex.calls:
+    for inline, state in calls:
         if inline.callee != fn.name or inline.depth_exceeded:
             continue
         args = _call_args(fn, inline, params, state)
