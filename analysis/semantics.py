@@ -49,9 +49,12 @@ def constant(value, t: ir.Type, ctx: z3.Context | None = None) -> z3.ExprRef:
     return z3.BitVecVal(int(value) % (1 << t.width), t.width, ctx)
 
 
+_DIGITS_4000 = 10**4000
+
+
 def int_to_decimal(number: int) -> str:
     """`str(number)` without Python's 4300-digit limit (values in long runs grow that big)."""
-    if abs(number) < 10**4000:
+    if abs(number) < _DIGITS_4000:
         return str(number)
     sign, number = ("-", -number) if number < 0 else ("", number)
     chunks = []
