@@ -368,7 +368,10 @@ def _refuted(
         return _unknown(kind, line, column,
                         f"counterexample {call} did not reproduce when run: {real.detail}")
     always_false = always_false and stmt.kind == "always-true"
-    message = _refuted_message(ctx, stmt, call, always_false)
+    # Several checks may share a site (a signed `<<`: count, negative value, result): the
+    # message is the one of the check this witness actually fails.
+    failed = run.failed if run.failed is not None and run.failed.kind == stmt.kind else stmt
+    message = _refuted_message(ctx, failed, call, always_false)
     details: dict = {"replay": real.detail}
     if always_false:
         details["always_false"] = True

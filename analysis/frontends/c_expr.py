@@ -233,36 +233,22 @@ class ExprLowering(cm.MemoryLowering):
         ok = _cmp("lt", y, width)
         if rt.signed:
             ok = _and(_cmp("ge", y, ct.const(0, rt)), ok)
-        # The count's check sits at the count, the value's at the operator: two sites, so
-        # each refutation carries its own message.
-        at = getattr(y, "span", ir.NO_SPAN)
-        split = op == "<<" and lt.signed  # three checks: three sites
-        count_span = at if split and at.line == span.line and at.column > span.column else span
+        # Every check sits at the operator, where UBSan reports a bad shift and where the
+        # JSON contract puts an operator's finding. They share one site; a refutation's
+        # message is that of the check its witness fails (check._refuted), so `1 << 31`
+        # is never called "a negative value".
         checks: list[ir.Stmt] = [
-            ir.Assert(ok, "shift-out-of-range", f"shift count outside 0..{lt.width - 1}",
-                      count_span)
+            ir.Assert(ok, "shift-out-of-range", f"shift count outside 0..{lt.width - 1}", span)
         ]
         if op == "<<" and lt.signed:
-            # One check, one message true of every witness: the site (kind, line, column)
-            # is shared, so "of a negative value" would also name `1 << 31`.
             wide = ct.wide(lt)
             shifted = ir.Binary("shl", ir.Cast(x, wide), ir.Cast(y, wide), wide)
-            # A negative value's check sits at the value; a non-negative one shifted into
-            # (or past) the sign bit is the operator's.
-            at = getattr(x, "span", ir.NO_SPAN)
-            value_span = at if at.line == span.line and 0 < at.column < span.column else span
             checks.append(ir.Assert(_cmp("ge", x, ct.const(0, lt)), "shift-out-of-range",
-                                    "left shift of a negative value", value_span))  # fmt: skip
+                                    "left shift of a negative value", span))  # fmt: skip
             checks.append(ir.Assert(_cmp("le", shifted, ir.Const(lt.max, wide)),
                                     "shift-out-of-range",
                                     f"left shift result not representable in {lt.name}",
                                     span))  # fmt: skip
-            if len({count_span, value_span, span}) < 3:  # shared sites: one message for all
-                message = (f"shift count outside 0..{lt.width - 1}, or left shift of a "
-                           f"negative value or into the sign bit of {lt.name}")
-                conds = [c.cond for c in checks if isinstance(c, ir.Assert)]
-                checks = [ir.Assert(_and(_and(conds[0], conds[1]), conds[2]),
-                                    "shift-out-of-range", message, span)]  # fmt: skip
         return tuple(checks), ir.Binary(_ARITH[op], x, y, lt.ir, span), lt
 
     def _logical(self, node: c_ast.BinaryOp) -> CVal:
