@@ -120,7 +120,10 @@ def _check_unit(
                          "this function has a syntax error")]  # fmt: skip
     lowered = _lower(parsed, unit, settings)
     if isinstance(lowered, ir.Unsupported):
-        return [_unknown("unsupported", lowered.line, lowered.column, lowered.reason)]
+        # A construct without a position (line 0) is reported at the function's name.
+        line, column = ((lowered.line, lowered.column) if lowered.line >= 1
+                        else (unit.name_line, unit.name_column))  # fmt: skip
+        return [_unknown("unsupported", line, column, lowered.reason)]
     enabled = {k for k in _ALL_KINDS if settings.enabled(k)}
     fn = passes.prepare(lowered, enabled)
     if not passes.is_easy(fn):  # its answers then never depend on the units before it

@@ -260,14 +260,23 @@ def _child(request: dict, run_dir: str, report_fd: int) -> None:
 
 def _limit(limits: dict) -> None:
     cpu = int(limits["cpu_s"])
-    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
+    _cap(resource.RLIMIT_CPU, cpu, cpu + 1)
     memory = int(limits["memory_mb"]) << 20
-    resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+    _cap(resource.RLIMIT_AS, memory, memory)
     size = int(limits["file_mb"]) << 20
-    resource.setrlimit(resource.RLIMIT_FSIZE, (size, size))
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    _cap(resource.RLIMIT_FSIZE, size, size)
+    _cap(resource.RLIMIT_CORE, 0, 0)
     if not limits.get("processes", True):
         resource.setrlimit(resource.RLIMIT_NPROC, (0, 0))  # enforced for non-root users
+
+
+def _cap(kind: int, soft: int, hard: int) -> None:
+    """Set a limit, never above the one inherited: a language-server worker runs under its
+    own memory cap, and asking for more (gcc gets 4 GB) fails, so nothing would run."""
+    _, inherited = resource.getrlimit(kind)
+    if inherited != resource.RLIM_INFINITY:
+        soft, hard = min(soft, inherited), min(hard, inherited)
+    resource.setrlimit(kind, (soft, hard))
 
 
 # -------------------------------------------------------------------- python replay
