@@ -27,3 +27,37 @@ def log_bug(bugs: list[str], source: str, deep: bool) -> None:
     if path:
         with open(path, "a", encoding="utf-8") as handle:
             handle.write("\n".join(bugs) + f"\n--- program (deep={deep}) ---\n{source}\n")
+
+
+def cross_check(function, source: str, inputs: list[dict], run_real, expected) -> tuple[int, int]:
+    """Every refuted result of `function` must fail for real with its witness, every proved
+    one must not fail on any of `inputs`; (proved, refuted) counts checked. `run_real`:
+    (source, values) -> (outcome, line); `expected`: result -> the outcome a failure of
+    its property gives ("returned" for always-true)."""
+    sites = [(r.property, r.line) for r in function.results]
+    proved = refuted = 0
+    for result in function.results:
+        assert not (result.reason or "").startswith("internal error"), (source, result)
+        if sites.count((result.property, result.line)) > 1:
+            continue  # several checks of one kind on a line: a real run cannot tell which
+        if result.status not in ("refuted", "proved"):
+            continue
+        want = expected(result)
+        if result.status == "refuted":
+            refuted += 1
+            outcome, line = run_real(source, result.witness)
+            ok = outcome == want and (want == "returned" or line == result.line)
+            if not ok:
+                log_bug([f"refuted {result.property} did not reproduce: {result.witness} "
+                         f"gave {outcome} at {line}"], source, False)  # fmt: skip
+            assert ok, (result, outcome, line, source)
+        if result.status != "proved":
+            continue
+        proved += 1
+        for values in inputs:
+            outcome, line = run_real(source, values)
+            wrong = outcome == want and (want == "returned" or line == result.line)
+            if wrong:
+                log_bug([f"proved {result.property} fails on {values}"], source, False)
+            assert not wrong, (result, values, source)
+    return proved, refuted

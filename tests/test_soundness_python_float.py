@@ -13,7 +13,7 @@ from typing import Any
 
 from hypothesis import given
 from hypothesis import strategies as st
-from soundness_support import PROFILE, log_bug
+from soundness_support import PROFILE, cross_check
 
 from prooflens.analysis.check import check_text
 from prooflens.analysis.settings import Settings
@@ -75,31 +75,10 @@ def check_program(source: str) -> tuple[int, int]:
     inputs = [dict(x=x, y=y, n=n) for x in FLOATS for y in FLOATS[::3] for n in INTS[::2]]
     inputs += [dict(x=rng.uniform(-1e9, 1e9), y=rng.choice(FLOATS), n=rng.choice(INTS))
                for _ in range(30)]  # fmt: skip
-    sites = [(r.property, r.line) for r in function.results]
-    proved = refuted = 0
-    for result in function.results:
-        assert not (result.reason or "").startswith("internal error"), (source, result)
-        if sites.count((result.property, result.line)) > 1:
-            continue
-        want = expected_failure(result.property, result.message)
-        if result.status == "refuted":
-            refuted += 1
-            outcome, line = run_real(source, result.witness)
-            ok = outcome == want and (want == "returned" or line == result.line)
-            if not ok:
-                log_bug([f"refuted {result.property} did not reproduce: {result.witness} "
-                         f"gave {outcome} at {line}"], source, False)  # fmt: skip
-            assert ok, (result, outcome, line, source)
-        if result.status != "proved":
-            continue
-        proved += 1
-        for values in inputs:
-            outcome, line = run_real(source, values)
-            wrong = outcome == want and (want == "returned" or line == result.line)
-            if wrong:
-                log_bug([f"proved {result.property} fails on {values}"], source, False)
-            assert not wrong, (result, values, source)
-    return proved, refuted
+    def expected(result) -> str:
+        return expected_failure(result.property, result.message)
+
+    return cross_check(function, source, inputs, run_real, expected)
 
 
 @PROFILE

@@ -14,7 +14,7 @@ from typing import Any
 
 from hypothesis import given
 from hypothesis import strategies as st
-from soundness_support import PROFILE, log_bug
+from soundness_support import PROFILE, cross_check
 
 from prooflens.analysis.check import check_text
 from prooflens.analysis.settings import Settings
@@ -79,32 +79,7 @@ def check_program(source: str) -> tuple[int, int]:
     inputs += [dict(xs=[rng.randint(-3, 3) for _ in range(rng.randint(0, 6))],
                     s="".join(rng.choice("abX") for _ in range(rng.randint(0, 5))),
                     i=rng.randint(-8, 8)) for _ in range(40)]  # fmt: skip
-    sites = [(r.property, r.line) for r in function.results]
-    proved = refuted = 0
-    for result in function.results:
-        assert not (result.reason or "").startswith("internal error"), (source, result)
-        if sites.count((result.property, result.line)) > 1:
-            continue  # several checks of one kind on a line: a real run cannot tell which
-        if result.status == "refuted":
-            refuted += 1
-            outcome, line = run_real(source, result.witness)
-            want = expected_failure(result)
-            ok = outcome == want and (want == "returned" or line == result.line)
-            if not ok:
-                log_bug([f"refuted {result.property} did not reproduce: {result.witness} "
-                         f"gave {outcome} at {line}"], source, False)  # fmt: skip
-            assert ok, (result, outcome, line, source)
-        if result.status != "proved":
-            continue
-        proved += 1
-        want = expected_failure(result)
-        for values in inputs:
-            outcome, line = run_real(source, values)
-            wrong = outcome == want and (want == "returned" or line == result.line)
-            if wrong:
-                log_bug([f"proved {result.property} fails on {values}"], source, False)
-            assert not wrong, (result, values, source)
-    return proved, refuted
+    return cross_check(function, source, inputs, run_real, expected_failure)
 
 
 @PROFILE
