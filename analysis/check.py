@@ -607,6 +607,9 @@ def _stops_only_by_undefined_behaviour(ctx: _Context, verdict, elapsed_ms: float
                       reason=reason, time_ms=elapsed_ms)  # fmt: skip
 
     forever = f"{call} runs forever in mathematical integers"
+    if run.outcome == "out-of-steps" and ctx.parsed.language == "c" and ctx.settings.replay:
+        # Not seen within the model run's steps: the compiled run goes further, faster.
+        return _until_undefined_when_compiled(ctx, verdict, witness, call, run, elapsed_ms)
     if run.outcome != "failed" or run.failed is None:
         # No check fails on the way: the C run is the mathematical one, replayed as usual.
         return _nontermination(ctx, verdict, elapsed_ms)
@@ -628,6 +631,32 @@ def _stops_only_by_undefined_behaviour(ctx: _Context, verdict, elapsed_ms: float
                   f"{call} does not terminate: it runs until {where}",
                   witness=dict(witness.inputs), confirmed=real.confirmed,
                   trace=run.trace[:_NONTERMINATION_STEPS], details=details,
+                  time_ms=elapsed_ms)  # fmt: skip
+
+
+def _until_undefined_when_compiled(ctx: _Context, verdict, witness: Witness, call: str,
+                                   run, elapsed_ms: float) -> Result:  # fmt: skip
+    """The compiled run of a loop that never ends in mathematical integers: it runs on or
+    stops at its first undefined behaviour (sanitizer-reported), and either way the loop
+    does not terminate."""
+    from prooflens.analysis.replay import c as replay_c
+
+    site = (replay_c.UNTIL_UNDEFINED, verdict.line, verdict.column)
+    real = _replay_real(ctx, {site: witness}, {})[site]
+    if real.confirmed is not True:
+        log.error("mathematical non-termination not reproduced: %s: %s", call, real.detail)
+        reason = f"{call} runs forever in mathematical integers; {real.detail}"
+        return Result("termination", verdict.line, verdict.column, "unknown",
+                      f"does not terminate without undefined behaviour: {reason}",
+                      reason=reason, time_ms=elapsed_ms)  # fmt: skip
+    details = {"kind": "undefined behaviour", "replay": real.detail, **verdict.details}
+    if real.harness:
+        details["harness"] = real.harness
+    how = ("it runs until undefined behaviour stops it: " + real.detail.split(": ", 1)[1]
+           if real.detail.startswith("stopped by") else "it runs forever")
+    return Result("termination", verdict.line, verdict.column, "refuted",
+                  f"{call} does not terminate: {how}", witness=dict(witness.inputs),
+                  confirmed=True, trace=run.trace[:_NONTERMINATION_STEPS], details=details,
                   time_ms=elapsed_ms)  # fmt: skip
 
 

@@ -2,8 +2,8 @@
 
 A budget is a number of z3 *resource units* (z3's `rlimit`: a count of the solver's own
 steps), not seconds, so the same input and settings give the same answer on an idle and
-on a loaded machine. Wall-clock time is only a safety net (a multiple of the nominal
-time): when it expires the answer is unknown, never unsat, and the budget counts as spent.
+on a loaded machine. Wall-clock time is only a per-query safety net (a multiple of the
+query's nominal time): when it expires the answer is unknown, never unsat, and says so.
 
 `Budget` is shared by the queries drawn from it: each spends what z3 reports it used, and
 `part` hands a fraction of what is left to a sub-task (spending there spends here too).
@@ -11,7 +11,6 @@ time): when it expires the answer is unknown, never unsat, and the budget counts
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -24,8 +23,9 @@ UNITS_PER_SECOND = 2_500_000
 # z3's Horn-clause engine (Spacer) counts fewer units per CPU second than its SMT core
 # (measured on the same corpus: about 0.5 million against 2.8 million): its units weigh more.
 HORN_WEIGHT = 5.0
-# The wall-clock safety net: this many times the nominal time of the budget.
+# The wall-clock safety net of each query: this many times its nominal time, plus a slack.
 SAFETY_FACTOR = 6.0
+SAFETY_SLACK_S = 2.0
 # Below this, a query is not started (z3 needs some units even for trivial queries).
 MIN_QUERY_UNITS = 2_000
 
@@ -59,20 +59,17 @@ class Answer:
 
 
 class Budget:
-    """A deterministic pool of resource units, with its wall-clock safety net."""
+    """A deterministic pool of resource units, shared by the queries drawn from it."""
 
-    def __init__(self, units: int, safety_deadline: float, parent: Budget | None = None) -> None:
+    def __init__(self, units: int, parent: Budget | None = None) -> None:
         self.units = max(0, int(units))
         self.spent = 0
-        self.safety_deadline = safety_deadline
         self.parent = parent
-        self.tripped = False  # the safety net expired during one of this budget's queries
 
     @classmethod
     def of_seconds(cls, seconds: float) -> Budget:
         """The budget a nominal time stands for (settings speak seconds)."""
-        units = int(seconds * UNITS_PER_SECOND)
-        return cls(units, time.monotonic() + SAFETY_FACTOR * max(seconds, 0.5))
+        return cls(int(seconds * UNITS_PER_SECOND))
 
     @property
     def remaining(self) -> int:
@@ -82,16 +79,11 @@ class Budget:
         return max(0, own)
 
     def exhausted(self) -> bool:
-        return self.remaining < MIN_QUERY_UNITS or self.safety_expired()
-
-    def safety_expired(self) -> bool:
-        return time.monotonic() >= self.safety_deadline or (
-            self.parent is not None and self.parent.safety_expired()
-        )
+        return self.remaining < MIN_QUERY_UNITS
 
     def part(self, fraction: float) -> Budget:
         """A sub-budget of `fraction` of what is left; its spending counts here too."""
-        return Budget(int(self.remaining * fraction), self.safety_deadline, self)
+        return Budget(int(self.remaining * fraction), self)
 
     def split(self, count: int) -> Budget:
         """An equal share of what is left among `count` remaining tasks."""
@@ -102,15 +94,18 @@ class Budget:
         if self.parent is not None:
             self.parent.spend(units)
 
-    def trip(self) -> None:
-        self.tripped = True
-        if self.parent is not None:
-            self.parent.trip()
+
+def safety_ms(units: int) -> int:
+    """The wall-clock safety net of one query of `units` units: SAFETY_FACTOR times its
+    nominal time plus SAFETY_SLACK_S. Per query, so time spent outside z3 (replay, a
+    compiler, the interpreter under load) can never cut a later query short."""
+    seconds = SAFETY_FACTOR * units / UNITS_PER_SECOND + SAFETY_SLACK_S
+    return max(1, int(min(seconds, 2.0**31 / 1000) * 1000))
 
 
 def unlimited() -> Budget:
-    """For tests and tools outside the pipeline: no unit limit, a one-hour safety net."""
-    return Budget(10**15, time.monotonic() + 3600.0)
+    """For tests and tools outside the pipeline: no unit limit."""
+    return Budget(10**15)
 
 
 def check(
@@ -123,11 +118,10 @@ def check(
     """Run one query on `solver` within `budget` (and at most `most` units of it); each
     of z3's own units costs `weight` budget units (see HORN_WEIGHT)."""
     units = budget.remaining if most is None else min(budget.remaining, most)
-    if units < MIN_QUERY_UNITS or budget.safety_expired():
+    if units < MIN_QUERY_UNITS:
         return Answer(Status.UNKNOWN, reason="solver budget exhausted")
-    safety_ms = max(1, int(min(budget.safety_deadline - time.monotonic(), 2.0**31 / 1000) * 1000))
     solver.set("rlimit", max(1, int(units / weight)))
-    solver.set("timeout", safety_ms)
+    solver.set("timeout", safety_ms(units))
     before = _count()
     try:
         result = solver.check(*assumptions)
@@ -140,7 +134,7 @@ def check(
         return Answer(Status.SAT, solver.model(), spent=spent)
     if result == z3.unsat:
         return Answer(Status.UNSAT, spent=spent)
-    return Answer(Status.UNKNOWN, reason=_why_unknown(solver, budget, spent, units), spent=spent)
+    return Answer(Status.UNKNOWN, reason=_why_unknown(solver, spent, units), spent=spent)
 
 
 def solve(facts: list[z3.BoolRef], budget: Budget, most: int | None = None) -> Answer:
@@ -150,15 +144,13 @@ def solve(facts: list[z3.BoolRef], budget: Budget, most: int | None = None) -> A
     return check(solver, budget, most=most)
 
 
-def _why_unknown(solver: z3.Solver | z3.Optimize, budget: Budget, spent: int, units: int) -> str:
-    if budget.safety_expired():
-        budget.trip()
-        return "wall-clock safety limit reached"
-    if spent >= units * 0.9:
-        return "solver budget exhausted"
+def _why_unknown(solver: z3.Solver | z3.Optimize, spent: int, units: int) -> str:
     why = solver.reason_unknown()
-    if why in ("canceled", "timeout", "max. resource limit exceeded"):
+    if spent >= units * 0.9 or why == "max. resource limit exceeded":
         return "solver budget exhausted"
+    if why in ("canceled", "timeout"):
+        # Not the units but the clock: say so, so a load-dependent answer is visible.
+        return "wall-clock safety limit reached"
     return f"solver gave up: {why}" if why else "solver gave up"
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
 import z3
 
 from prooflens.analysis import solver
@@ -42,9 +43,9 @@ def test_sat_unsat_and_spending() -> None:
 def test_an_exhausted_budget_is_unknown_never_unsat() -> None:
     a, b = z3.Ints("a b")
     hard = [a * a * a + b * b * b == 1729 * 3 + 1, a > 0, b > 0]  # unsat, but slowly
-    answer = solver.solve(hard, Budget(solver.MIN_QUERY_UNITS * 2, float("inf")))
+    answer = solver.solve(hard, Budget(solver.MIN_QUERY_UNITS * 2))
     assert answer.unknown and answer.reason == "solver budget exhausted"
-    empty = Budget(0, float("inf"))
+    empty = Budget(0)
     assert solver.solve([a == 1], empty).unknown  # not even started
 
 
@@ -53,18 +54,29 @@ def test_the_same_budget_gives_the_same_answer() -> None:
     does not depend on how fast the machine is."""
     a, b = z3.Ints("a b")
     hard = [a * a * a + b * b * b == 1729 * 3 + 1, a > 0, b > 0]
-    answers = {solver.solve(hard, Budget(300_000, float("inf"))).status for _ in range(3)}
+    answers = {solver.solve(hard, Budget(300_000)).status for _ in range(3)}
     assert len(answers) == 1
 
 
-def test_the_safety_net_says_unknown_and_trips() -> None:
-    budget = Budget(10**12, 0.0)  # the wall-clock safety net has already expired
-    answer = solver.solve([z3.Int("x") == 1], budget)
-    assert answer.unknown
+def test_the_safety_net_says_unknown_and_why(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A query cut by the clock is unknown, never unsat, and says it was the clock."""
+    monkeypatch.setattr(solver, "SAFETY_FACTOR", 0.0)
+    monkeypatch.setattr(solver, "SAFETY_SLACK_S", 0.001)
+    a, b = z3.Ints("a b")
+    hard = [a * a * a + b * b * b == 1729 * 3 + 1, a > 0, b > 0]
+    answer = solver.solve(hard, Budget(10**12))
+    assert answer.unknown and answer.reason == "wall-clock safety limit reached"
+
+
+def test_the_safety_net_is_per_query() -> None:
+    """Time spent outside z3 (replay, a compiler) never shortens a later query's net."""
+    assert solver.safety_ms(0) == int(solver.SAFETY_SLACK_S * 1000)
+    nominal_s = 1_000_000 / solver.UNITS_PER_SECOND
+    assert solver.safety_ms(1_000_000) >= solver.SAFETY_FACTOR * nominal_s * 1000
 
 
 def test_parts_spend_from_their_parent() -> None:
-    parent = Budget(1_000_000, float("inf"))
+    parent = Budget(1_000_000)
     child = parent.part(0.5)
     assert child.units == 500_000
     child.spend(100_000)

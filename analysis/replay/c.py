@@ -273,7 +273,8 @@ def replay(unit: CUnit, fn: ir.Function, cases: Sequence[Case], timeout_s: float
                 for _ in cases]  # fmt: skip
     if compiler() is None:
         return [ReplayOutcome(None, "not confirmed (no C compiler)", t) for t in texts]
-    limits = [min(timeout_s, TERMINATION_LIMIT_S) if c.kind == "termination" else timeout_s
+    limits = [min(timeout_s, TERMINATION_LIMIT_S)
+              if c.kind in ("termination", UNTIL_UNDEFINED) else timeout_s
               for c in cases]  # fmt: skip
     if batch is not None:
         observed = run_cases(batch, [[str(i)] for i in range(len(cases))], limits)
@@ -406,6 +407,10 @@ def ub_kind(message: str) -> str:
 _FOLDABLE = frozenset({"signed-overflow", "shift-out-of-range"})
 
 
+# The replay kind of a loop that never ends in mathematical integers (see `judge`).
+UNTIL_UNDEFINED = "termination-until-undefined"
+
+
 def judge(observed: Observed, failing: ir.Assert | None, kind: str, limit_s: float
           ) -> tuple[bool | None, str]:  # fmt: skip
     """Does `observed` confirm a predicted `kind` failure (at `failing`'s line)? None: the
@@ -413,6 +418,15 @@ def judge(observed: Observed, failing: ir.Assert | None, kind: str, limit_s: flo
     if kind == "termination":
         if observed.status == "timeout":
             return True, f"still running after {limit_s:g} s of CPU time"
+        return False, f"not confirmed: the program stopped ({_describe(observed)})"
+    if kind == UNTIL_UNDEFINED:
+        # A loop that never ends in mathematical integers: the C run agrees with them up
+        # to its first undefined behaviour, so running on or stopping there both confirm.
+        if observed.status == "timeout":
+            return True, f"still running after {limit_s:g} s of CPU time"
+        if observed.status == "ub" and observed.line is not None:
+            return True, (f"stopped by undefined behaviour: gcc -fsanitize=undefined: "
+                          f"{observed.message} at line {observed.line}")  # fmt: skip
         return False, f"not confirmed: the program stopped ({_describe(observed)})"
     if kind in _FOLDABLE and observed.status in ("returned", "timeout"):
         return None, (f"confirmed by the C semantics, not observed in a compiled run "
