@@ -100,14 +100,14 @@ def _burn(stop) -> None:  # a CPU-heavy neighbour
 def test_same_verdicts_idle_and_loaded(tmp_path: Path) -> None:
     (tmp_path / "numbers.py").write_text(PYTHON)
     (tmp_path / "numbers.c").write_text(C)
-    idle = [_check_cli(tmp_path, seed) for seed in (1, 2, 3)]
+    idle = [_check_cli(tmp_path, seed) for seed in (1, 2)]
     stop = multiprocessing.Event()
     burners = [multiprocessing.Process(target=_burn, args=(stop,), daemon=True)
                for _ in range(os.cpu_count() or 2)]  # fmt: skip
     for burner in burners:
         burner.start()
     try:
-        loaded = [_check_cli(tmp_path, seed) for seed in (4, 5, 6)]
+        loaded = [_check_cli(tmp_path, seed) for seed in (3, 4)]
     finally:
         stop.set()
         for burner in burners:
