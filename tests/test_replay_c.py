@@ -181,3 +181,17 @@ def test_a_batch_is_compiled_once_and_each_case_runs_alone(monkeypatch) -> None:
     singles = [replay_c.replay(unit, fn, [c])[0].confirmed for c in cases]
     assert singles == [True, False, True]
     assert outcomes[0].harness == replay_c.harness(unit, fn, cases[0].witness)
+
+
+def test_a_mathematically_endless_loop_is_confirmed_by_running_on_or_by_its_first_ub() -> None:
+    """A loop that never ends in mathematical integers: the compiled run agrees with them up
+    to its first undefined behaviour, so a sanitizer stop or a timeout both confirm that it
+    does not terminate; a normal return does not."""
+    kind = replay_c.UNTIL_UNDEFINED
+    ub = replay_c.Observed("ub", line=5, kind="signed-overflow",
+                           message="signed integer overflow: 2147450881 + 65536")  # fmt: skip
+    confirmed, detail = replay_c.judge(ub, None, kind, 2.0)
+    assert confirmed is True and "at line 5" in detail
+    assert replay_c.judge(replay_c.Observed("timeout"), None, kind, 2.0)[0] is True
+    assert replay_c.judge(replay_c.Observed("returned", value=0), None, kind, 2.0)[0] is False
+    assert replay_c.judge(replay_c.Observed("crash"), None, kind, 2.0)[0] is False
