@@ -643,7 +643,7 @@ def _until_undefined_when_compiled(ctx: _Context, verdict, witness: Witness, cal
 
     site = (replay_c.UNTIL_UNDEFINED, verdict.line, verdict.column)
     real = _replay_real(ctx, {site: witness}, {})[site]
-    if real.confirmed is not True:
+    if real.confirmed is False:
         log.error("mathematical non-termination not reproduced: %s: %s", call, real.detail)
         reason = f"{call} runs forever in mathematical integers; {real.detail}"
         return Result("termination", verdict.line, verdict.column, "unknown",
@@ -652,12 +652,16 @@ def _until_undefined_when_compiled(ctx: _Context, verdict, witness: Witness, cal
     details = {"kind": "undefined behaviour", "replay": real.detail, **verdict.details}
     if real.harness:
         details["harness"] = real.harness
-    how = ("it runs until undefined behaviour stops it: " + real.detail.split(": ", 1)[1]
-           if real.detail.startswith("stopped by") else "it runs forever")
+    if real.detail.startswith("stopped by"):
+        how = "it runs until undefined behaviour stops it: " + real.detail.split(": ", 1)[1]
+    elif real.confirmed:
+        how = "it runs forever"
+    else:  # not run (no compiler): shown as an unconfirmed refutation, like any other
+        how = "it runs forever in mathematical integers, or until undefined behaviour stops it"
     return Result("termination", verdict.line, verdict.column, "refuted",
                   f"{call} does not terminate: {how}", witness=dict(witness.inputs),
-                  confirmed=True, trace=run.trace[:_NONTERMINATION_STEPS], details=details,
-                  time_ms=elapsed_ms)  # fmt: skip
+                  confirmed=real.confirmed, trace=run.trace[:_NONTERMINATION_STEPS],
+                  details=details, time_ms=elapsed_ms)  # fmt: skip
 
 
 # How far the IR run of a mathematical non-termination witness looks for the failing
