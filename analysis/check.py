@@ -638,7 +638,7 @@ def _until_undefined_when_compiled(ctx: _Context, verdict, witness: Witness, cal
                                    run, elapsed_ms: float) -> Result:  # fmt: skip
     """The compiled run of a loop that never ends in mathematical integers: it runs on or
     stops at its first undefined behaviour (sanitizer-reported), and either way the loop
-    does not terminate."""
+    does not terminate; the replay detail says which."""
     from prooflens.analysis.replay import c as replay_c
 
     site = (replay_c.UNTIL_UNDEFINED, verdict.line, verdict.column)
@@ -652,16 +652,12 @@ def _until_undefined_when_compiled(ctx: _Context, verdict, witness: Witness, cal
     details = {"kind": "undefined behaviour", "replay": real.detail, **verdict.details}
     if real.harness:
         details["harness"] = real.harness
-    if real.detail.startswith("stopped by"):
-        how = "it runs until undefined behaviour stops it: " + real.detail.split(": ", 1)[1]
-    elif real.confirmed:
-        how = "it runs forever"
-    else:  # not run (no compiler): shown as an unconfirmed refutation, like any other
-        how = "it runs forever in mathematical integers, or until undefined behaviour stops it"
     return Result("termination", verdict.line, verdict.column, "refuted",
-                  f"{call} does not terminate: {how}", witness=dict(witness.inputs),
-                  confirmed=real.confirmed, trace=run.trace[:_NONTERMINATION_STEPS],
-                  details=details, time_ms=elapsed_ms)  # fmt: skip
+                  f"{call} does not terminate: it runs forever in mathematical integers, "
+                  f"so in C forever or until undefined behaviour stops it ({real.detail})",
+                  witness=dict(witness.inputs), confirmed=real.confirmed,
+                  trace=run.trace[:_NONTERMINATION_STEPS], details=details,
+                  time_ms=elapsed_ms)  # fmt: skip
 
 
 # How far the IR run of a mathematical non-termination witness looks for the failing

@@ -3,7 +3,8 @@
 A budget is a number of z3 *resource units* (z3's `rlimit`: a count of the solver's own
 steps), not seconds, so the same input and settings give the same answer on an idle and
 on a loaded machine. Wall-clock time is only a per-query safety net (a multiple of the
-query's nominal time): when it expires the answer is unknown, never unsat, and says so.
+query's nominal time): when it expires the answer is unknown, never unsat, says so, and
+the query's share counts as spent.
 
 `Budget` is shared by the queries drawn from it: each spends what z3 reports it used, and
 `part` hands a fraction of what is left to a sub-task (spending there spends here too).
@@ -26,6 +27,8 @@ HORN_WEIGHT = 5.0
 # The wall-clock safety net of each query: this many times its nominal time, plus a slack.
 SAFETY_FACTOR = 6.0
 SAFETY_SLACK_S = 2.0
+# Why a query cut by the safety net is unknown (never "budget exhausted": it is not).
+CLOCK_REASON = "wall-clock safety limit reached"
 # Below this, a query is not started (z3 needs some units even for trivial queries).
 MIN_QUERY_UNITS = 2_000
 
@@ -129,12 +132,19 @@ def check(
         budget.spend(int(max(0, _count() - before) * weight))
         return Answer(Status.UNKNOWN, reason=f"solver error: {error}")
     spent = int(max(0, _count() - before) * weight)
-    budget.spend(spent)
     if result == z3.sat:
+        budget.spend(spent)
         return Answer(Status.SAT, solver.model(), spent=spent)
     if result == z3.unsat:
+        budget.spend(spent)
         return Answer(Status.UNSAT, spent=spent)
-    return Answer(Status.UNKNOWN, reason=_why_unknown(solver, spent, units), spent=spent)
+    reason = _why_unknown(solver, spent, units)
+    if reason == CLOCK_REASON:
+        # Cut by the clock: the query counts its whole share as spent, so a unit whose
+        # queries keep tripping the net still ends within SAFETY_FACTOR x its budget.
+        spent = max(spent, units)
+    budget.spend(spent)
+    return Answer(Status.UNKNOWN, reason=reason, spent=spent)
 
 
 def solve(facts: list[z3.BoolRef], budget: Budget, most: int | None = None) -> Answer:
@@ -150,7 +160,7 @@ def _why_unknown(solver: z3.Solver | z3.Optimize, spent: int, units: int) -> str
         return "solver budget exhausted"
     if why in ("canceled", "timeout"):
         # Not the units but the clock: say so, so a load-dependent answer is visible.
-        return "wall-clock safety limit reached"
+        return CLOCK_REASON
     return f"solver gave up: {why}" if why else "solver gave up"
 
 

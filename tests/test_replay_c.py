@@ -191,7 +191,7 @@ def test_a_mathematically_endless_loop_is_confirmed_by_running_on_or_by_its_firs
     ub = replay_c.Observed("ub", line=5, kind="signed-overflow",
                            message="signed integer overflow: 2147450881 + 65536")  # fmt: skip
     confirmed, detail = replay_c.judge(ub, None, kind, 2.0)
-    assert confirmed is True and "at line 5" in detail
+    assert confirmed is True and "at line 5" in detail and "seen" in detail
     assert replay_c.judge(replay_c.Observed("timeout"), None, kind, 2.0)[0] is True
     assert replay_c.judge(replay_c.Observed("returned", value=0), None, kind, 2.0)[0] is False
     assert replay_c.judge(replay_c.Observed("crash"), None, kind, 2.0)[0] is False

@@ -64,8 +64,10 @@ def test_the_safety_net_says_unknown_and_why(monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.setattr(solver, "SAFETY_SLACK_S", 0.001)
     a, b = z3.Ints("a b")
     hard = [a * a * a + b * b * b == 1729 * 3 + 1, a > 0, b > 0]
-    answer = solver.solve(hard, Budget(10**12))
+    budget = Budget(10**12)
+    answer = solver.solve(hard, budget)
     assert answer.unknown and answer.reason == "wall-clock safety limit reached"
+    assert budget.remaining == 0  # its whole share counts as spent: time stays bounded
 
 
 def test_the_safety_net_is_per_query() -> None:

@@ -425,8 +425,8 @@ def judge(observed: Observed, failing: ir.Assert | None, kind: str, limit_s: flo
         if observed.status == "timeout":
             return True, f"still running after {limit_s:g} s of CPU time"
         if observed.status == "ub" and observed.line is not None:
-            return True, (f"stopped by undefined behaviour: gcc -fsanitize=undefined: "
-                          f"{observed.message} at line {observed.line}")  # fmt: skip
+            return True, (f"seen: gcc -fsanitize=undefined stopped it at line "
+                          f"{observed.line}: {observed.message}")  # fmt: skip
         return False, f"not confirmed: the program stopped ({_describe(observed)})"
     if kind in _FOLDABLE and observed.status in ("returned", "timeout"):
         return None, (f"confirmed by the C semantics, not observed in a compiled run "
