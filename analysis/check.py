@@ -607,6 +607,10 @@ def _stops_only_by_undefined_behaviour(ctx: _Context, verdict, elapsed_ms: float
                       reason=reason, time_ms=elapsed_ms)  # fmt: skip
 
     forever = f"{call} runs forever in mathematical integers"
+    if run.outcome == "out-of-steps" and verdict.details.get("kind") == "state repeats":
+        # A repeating state whose cycle passes every check (the model run, with C's checks,
+        # went on): C computes exactly the mathematical values, so it repeats forever too.
+        return _nontermination(ctx, verdict, elapsed_ms)
     if run.outcome == "out-of-steps" and ctx.parsed.language == "c" and ctx.settings.replay:
         # Not seen within the model run's steps: the compiled run goes further, faster.
         return _until_undefined_when_compiled(ctx, verdict, witness, call, run, elapsed_ms)

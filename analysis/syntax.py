@@ -16,6 +16,7 @@ from bisect import bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 import tree_sitter
@@ -736,10 +737,25 @@ def unit_at(parsed: ParsedFile, line: int) -> Unit | None:
     return found
 
 
+@cache
+def analyser_digest() -> str:
+    """sha256 of this analysis package's source and z3's version: a cached verdict is
+    reused only by the analyser that made it (an editable install changes with no version
+    bump; a z3 upgrade can move a budget-bound answer)."""
+    import z3
+
+    root = Path(__file__).parent
+    digest = hashlib.sha256(z3.get_version_string().encode())
+    for path in sorted(root.rglob("*.py")):
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
 def unit_key(parsed: ParsedFile, unit: Unit, settings_fingerprint: str, tool_version: str) -> str:
     """sha256 of everything a unit's verdict depends on, and nothing positional: its
     text, the texts of its same-file callees (transitively), the top-level context
-    (C declarations / Python module text), the settings and the tool version."""
+    (C declarations / Python module text), the settings, the tool version and the
+    analyser's own code (`analyser_digest`)."""
     by_name: dict[str, list[Unit]] = {}
     for other in parsed.units:
         by_name.setdefault(other.name, []).append(other)
@@ -752,7 +768,8 @@ def unit_key(parsed: ParsedFile, unit: Unit, settings_fingerprint: str, tool_ver
             for callee in by_name.get(name, []):
                 pending.extend(callee.callees)
     digest = hashlib.sha256()
-    fields = [tool_version, settings_fingerprint, parsed.language, parsed.context, unit.text]
+    fields = [tool_version, analyser_digest(), settings_fingerprint, parsed.language,
+              parsed.context, unit.text]
     for name in sorted(reached):
         fields.append(name)
         fields.extend(callee.text_hash for callee in by_name.get(name, []))

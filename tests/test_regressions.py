@@ -30,6 +30,8 @@ class Regression:
                                                     "deep": False})  # fmt: skip
     forbid: tuple[tuple[str, int, str], ...] = ()
     require: tuple[tuple[str, int, str], ...] = ()
+    # (property, line, words): the result there must say these words.
+    wording: tuple[tuple[str, int, str], ...] = ()
     formats: tuple[str, ...] = ("json",)
     timeout_s: float = 120.0
 
@@ -268,6 +270,18 @@ REGRESSIONS = [
         settings=_DEEP,
         forbid=(("termination", 3, "refuted"),),
     ),
+    Regression(
+        # A C loop with a failing overflow check is analysed in mathematical integers;
+        # its repeating state (x = 1, y = 0) passes every check, so it repeats in C too:
+        # "never returns", not the weaker "forever or until undefined behaviour".
+        "c_repeating_state_is_plain_nontermination",
+        "c",
+        "int g2(int x, int y) {\n    while (x > y)\n        x = x - y;\n    return x;\n}\n",
+        "VS Code e2e in CI, 2026-12-02",
+        settings=_DEEP,
+        require=(("termination", 2, "refuted"), ("signed-overflow", 3, "refuted")),
+        wording=(("termination", 2, "never returns: state repeats"),),
+    ),
 ]
 
 # The child: one regression case, every way it is reported.
@@ -325,6 +339,10 @@ def test_regression(case: Regression, tmp_path: Path) -> None:
         assert triple not in found, f"{case.name}: {triple} is back: {sorted(found)}"
     for triple in case.require:
         assert triple in found, f"{case.name}: {triple} missing: {sorted(found)}"
+    messages = {(r["property"], r["line"]): r["message"]
+                for fn in report["functions"] for r in fn["results"]}  # fmt: skip
+    for prop, line, words in case.wording:
+        assert words in messages.get((prop, line), ""), f"{case.name}: {messages}"
     for fn in report["functions"]:
         for result in fn["results"]:
             assert not (result["status"] == "refuted" and result["confirmed"] is False)

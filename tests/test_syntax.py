@@ -509,6 +509,16 @@ def test_unit_key_moves_with_unit_and_depends_on_settings_and_version() -> None:
     assert keys(C_BASE.replace("int N = 3;\n", ""), "c")["h"] != keys(PY_BASE, "python")["h"]
 
 
+def test_unit_key_depends_on_the_analyser_code(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An editable install changes the analyser without a version bump: its cached
+    verdicts must not be reused by the changed code."""
+    from prooflens.analysis import syntax
+
+    base = keys(PY_BASE, "python")
+    monkeypatch.setattr(syntax, "analyser_digest", lambda: "another analyser")
+    assert keys(PY_BASE, "python")["h"] != base["h"]
+
+
 def test_unit_key_with_mutual_recursion_terminates() -> None:
     source = "def a(n):\n    return b(n)\n\ndef b(n):\n    return a(n)\n"
     result = keys(source, "python")
