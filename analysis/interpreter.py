@@ -6,13 +6,17 @@ The operators mean exactly what `semantics.py` says they mean in z3.
 from __future__ import annotations
 
 import math
+import typing
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from prooflens.analysis import ir
 from prooflens.analysis.verdicts import TraceStep
 
-Value = int | bool | str | tuple  # str: a Python str; tuple: a list or tuple (see ir.SeqType)
+# str: a Python str; tuple: a list or tuple (see ir.SeqType) or a C array (ir.ArrayValue).
+# Which one a node evaluates to is fixed by its IR type (the IR is well typed).
+Value = int | bool | float | str | tuple
 # Called at every loop-condition test with the loop and the current variable values;
 # returning True stops the run with outcome "observed" (used to watch for repeated states).
 LoopObserver = Callable[[ir.Loop, dict[str, Value]], bool]
@@ -106,8 +110,7 @@ class _Machine:
             self.env[stmt.target] = self.eval(stmt.value)
             self._note(stmt.span)
         elif isinstance(stmt, ir.Havoc):
-            value = next(self.nondet, 0)
-            self.env[stmt.target] = normalize(value, stmt.type)
+            self.env[stmt.target] = normalize(next(self.nondet, 0), stmt.type)
             self._note(stmt.span)
         elif isinstance(stmt, ir.Assume):
             if not self.eval(stmt.cond):
@@ -168,7 +171,7 @@ class _Machine:
             return mem_op(expr, [self.eval(e) for e in ir.mem_children(expr)])
         if isinstance(expr, ir.Var) and isinstance(expr.type, ir.ArrayType) and \
                 expr.name not in self.env:  # C memory: an uninitialized array reads as 0s
-            return ir.ArrayValue(normalize(0, expr.type.elem))  # fmt: skip
+            return ir.ArrayValue(_scalar(normalize(0, expr.type.elem)))  # fmt: skip
         if isinstance(expr, ir.Const):
             return normalize(expr.value, expr.type)
         if isinstance(expr, ir.Var):
@@ -203,19 +206,42 @@ class _Machine:
             self.trace.append(step)
 
 
-def visible_values(fn: ir.Function, env: dict[str, Value]) -> dict[str, Value]:
-    """The variables a user recognises: source identifiers (no renamed or hidden temps)."""
-    shown: dict[str, Value] = {}
+def visible_values(fn: ir.Function, env: dict[str, Value]) -> dict[str, Value | list[Value]]:
+    """The variables a user recognises: source identifiers (no renamed or hidden temps);
+    a Python list is shown as a list."""
+    shown: dict[str, Value | list[Value]] = {}
     for name, value in env.items():
         label = fn.display.get(name, name)
         if name.isidentifier() and not name.startswith("_pl_"):
             t = fn.variables.get(name)
             is_list = isinstance(t, ir.SeqType) and t.kind == "list"
-            shown[label] = list(value) if is_list else value  # type: ignore[arg-type]
+            shown[label] = list(_items(value)) if is_list else value
     return shown
 
 
 # ---------------------------------------------------------------- concrete operators
+# The IR is well typed, so the Python type of a value follows from its IR type; these
+# name that fact where an operator needs it (they convert nothing).
+
+
+if TYPE_CHECKING:
+
+    def _int(value: Value) -> int:
+        """A value of an integer or truth type (an int or a bool) as an int."""
+        return int(typing.cast(int, value))
+
+else:
+    _int = int  # the same at run time, without a call on the hot path
+
+
+def _scalar(value: Value) -> int | bool:
+    """A value of a C scalar type (an array element): an int or a bool."""
+    return typing.cast("int | bool", value)
+
+
+def _items(value: Value) -> Iterable[Value]:
+    """The items of a value of a sequence type (a str or a tuple; a list from JSON)."""
+    return typing.cast("Iterable[Value]", value)
 
 
 def normalize(value: Value, t: ir.Type) -> Value:
@@ -225,12 +251,12 @@ def normalize(value: Value, t: ir.Type) -> Value:
     if isinstance(t, ir.BoolType):
         return bool(value)
     if isinstance(t, ir.IntType):
-        return int(value)
+        return _int(value)
     if isinstance(t, ir.SeqType):
-        return value if t.elem is None else tuple(normalize(v, t.elem) for v in value)
+        return value if t.elem is None else tuple(normalize(v, t.elem) for v in _items(value))
     if isinstance(t, ir.FloatType):
-        return float(value)
-    number = int(value) & ((1 << t.width) - 1)
+        return float(typing.cast(float, value))
+    number = _int(value) & ((1 << t.width) - 1)
     if t.signed and number > t.max:
         number -= 1 << t.width
     return number
@@ -240,9 +266,9 @@ def unary(op: str, value: Value, t: ir.Type) -> Value:
     if op == "not":
         return not value
     if op == "neg":
-        return normalize(-int(value), t)
+        return normalize(-_int(value), t)
     if op == "bnot":
-        return normalize(~int(value), t)
+        return normalize(~_int(value), t)
     raise ValueError(f"unknown unary operator {op}")
 
 
@@ -256,10 +282,10 @@ def binary(
     if op == "implies":
         return (not a) or bool(b)
     if op in ir.COMPARE_OPS:
-        return _compare(op, int(a), int(b))
+        return _compare(op, _int(a), _int(b))
     if op in ("shl", "shr") and isinstance(right, ir.BVType):
-        b = _unsigned(int(b), right)  # z3 reads a count's bits as unsigned
-    return normalize(_arith(op, int(a), int(b), operand), result)
+        b = _unsigned(_int(b), right)  # z3 reads a count's bits as unsigned
+    return normalize(_arith(op, _int(a), _int(b), operand), result)
 
 
 def _compare(op: str, a: int, b: int) -> bool:
@@ -316,8 +342,9 @@ def _shift_count(count: int, t: ir.Type) -> int:
 # ------------------------------------------------------------------------ C memory
 
 
-def mem_op(expr: ir.Select | ir.Store | ir.ArrayInit, args: list) -> Value:
-    """A memory node on its evaluated operands (`ir.mem_children` order)."""
+def mem_op(expr: ir.MemExpr, args: list[Any]) -> Value:
+    """A memory node on its evaluated operands (`ir.mem_children` order; an array operand
+    is an `ir.ArrayValue`)."""
     if isinstance(expr, ir.Select):
         return args[0].get(args[1])
     if isinstance(expr, ir.Store):
@@ -325,25 +352,26 @@ def mem_op(expr: ir.Select | ir.Store | ir.ArrayInit, args: list) -> Value:
     return ir.ArrayValue(args[0])
 
 
-def normalize_array(value, t: ir.ArrayType) -> ir.ArrayValue:
+def normalize_array(value: Value | list[Any], t: ir.ArrayType) -> ir.ArrayValue:
     """An `ArrayValue` (or its JSON form, a pair) with every element in `t.elem`."""
     default, items = (value[0], value[1]) if isinstance(value, tuple | list) else (0, ())
-    return ir.ArrayValue(normalize(default, t.elem),
+    return ir.ArrayValue(_scalar(normalize(default, t.elem)),
                          tuple((int(k) & (2**64 - 1), normalize(v, t.elem)) for k, v in items))
 
 
 def cast(value: Value, source: ir.Type, target: ir.Type) -> Value:
     if isinstance(target, ir.BoolType):
         return bool(value)
-    return normalize(int(value), target)
+    return normalize(_int(value), target)
 
 
 # ------------------------------------------------------------------ Python sequences
 
 
-def seq_op(expr: ir.SeqExpr, args: list[Value]):
+def seq_op(expr: ir.SeqExpr, args: list[Any]) -> Value:
     """A sequence node on its evaluated operands (`ir.seq_children` order), as Python does
-    it; a str is a str, a list or tuple a tuple."""
+    it; a str is a str, a list or tuple a tuple (each operand's Python type follows from
+    its IR type)."""
     if isinstance(expr, ir.StrLit):
         return expr.value
     if isinstance(expr, ir.SeqLit):
@@ -382,8 +410,9 @@ def _default(t: ir.Type) -> Value:
 # --------------------------------------------------------------------- Python floats
 
 
-def float_op(expr: ir.FloatExpr, args: list):
-    """A float node on its evaluated operands, as CPython computes it."""
+def float_op(expr: ir.FloatExpr, args: list[Any]) -> Value:
+    """A float node on its evaluated operands, as CPython computes it (each operand's
+    Python type follows from its IR type)."""
     if isinstance(expr, ir.FloatLit):
         return expr.value
     if isinstance(expr, ir.IntToFloat):
@@ -419,7 +448,7 @@ def _int_true_div(a: int, b: int) -> float:
         return math.inf if (a > 0) == (b > 0) else -math.inf
 
 
-def _compare_exact(op: str, a, b) -> bool:
+def _compare_exact(op: str, a: float, b: float) -> bool:
     """Python's own comparison: exact between an int and a float, NaN unequal."""
     return {"eq": a == b, "ne": a != b, "lt": a < b, "le": a <= b, "gt": a > b,
             "ge": a >= b}[op]  # fmt: skip

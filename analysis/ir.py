@@ -86,9 +86,6 @@ class SeqType:
 
 
 STR = SeqType("str")
-
-
-Type = IntType | BoolType | BVType | SeqType
 INT = IntType()
 BOOL = BoolType()
 
@@ -263,7 +260,6 @@ class SeqEq:
 
 SEQ_NODES = (StrLit, SeqLit, SeqLen, SeqAt, SeqSlice, SeqConcat, SeqContains, SeqUpdate, SeqEq)
 SeqExpr = StrLit | SeqLit | SeqLen | SeqAt | SeqSlice | SeqConcat | SeqContains | SeqUpdate | SeqEq
-Expr = Const | Var | Unary | Binary | Ite | Cast | SeqExpr
 
 # ---------------------------------------------------------------- Python floats
 # `float` as IEEE-754 binary64 (z3's Float64, round to nearest, ties to even -- what
@@ -333,13 +329,9 @@ def float_children(expr: FloatExpr) -> tuple[Expr, ...]:
         return ()
     if isinstance(expr, IntToFloat):
         return (expr.operand,) if expr.divisor is None else (expr.operand, expr.divisor)
-    if isinstance(expr, FloatOp) and expr.right is None:
-        return (expr.left,)
-    return (expr.left, expr.right)  # type: ignore[return-value]
-
-
-Type = Type | FloatType  # type: ignore[misc]
-Expr = Expr | FloatExpr  # type: ignore[misc]
+    if isinstance(expr, FloatOp):
+        return (expr.left,) if expr.right is None else (expr.left, expr.right)
+    return (expr.left, expr.right)
 
 
 def seq_children(expr: SeqExpr) -> tuple[Expr, ...]:
@@ -420,6 +412,9 @@ class Loop:
     keyword: str  # "while" | "for" | "do"
     test_first: bool = True
     span: Span = NO_SPAN
+    # The statement's last source line (0: not known): a `pass` body has no IR statement
+    # to tell where the loop ends.
+    last_line: int = 0
 
 
 @dataclass(frozen=True)
@@ -481,6 +476,9 @@ class Function:
     display: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
     # True when every `return` gives a truth value: the `always-true` property applies.
     returns_bool: bool = False
+    # What the frontend assumed of the inputs beyond their plain types (Python: "self.x:
+    # int, a data attribute"); every result of the unit holds under these.
+    assumptions: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -536,8 +534,9 @@ def assigned_vars(body: tuple[Stmt, ...]) -> set[str]:
     """Names of the variables `body` may write."""
     names: set[str] = set()
     for stmt in walk_stmts(body):
-        if isinstance(stmt, Assign | Havoc) or isinstance(stmt, Inline) and stmt.target is not None:
-            names.add(stmt.target)
+        target = stmt.target if isinstance(stmt, Assign | Havoc | Inline) else None
+        if target is not None:
+            names.add(target)
     return names
 
 
@@ -622,11 +621,17 @@ class ArrayInit:
 
 
 MEM_NODES = (Select, Store, ArrayInit)
-Type = Type | ArrayType  # type: ignore[misc]
-Expr = Expr | Select | Store | ArrayInit  # type: ignore[misc]
+MemExpr = Select | Store | ArrayInit
+
+# ------------------------------------------------------------- the unions
+# Every type and every expression node, defined once all nodes exist (annotations above
+# name them lazily).
+
+Type = IntType | BoolType | BVType | SeqType | FloatType | ArrayType
+Expr = Const | Var | Unary | Binary | Ite | Cast | SeqExpr | FloatExpr | MemExpr
 
 
-def mem_children(expr: Select | Store | ArrayInit) -> tuple[Expr, ...]:
+def mem_children(expr: MemExpr) -> tuple[Expr, ...]:
     """The operands of a memory node."""
     if isinstance(expr, Select):
         return (expr.array, expr.index)

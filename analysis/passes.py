@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Set
 from dataclasses import dataclass, replace
 
 import z3
@@ -74,7 +75,7 @@ class TerminationUnit:
 Site = tuple[str, int, int]  # (assert kind, line, column)
 
 
-def for_termination(fn: ir.Function, proved: set[Site], keep: set[Site] = frozenset()
+def for_termination(fn: ir.Function, proved: set[Site], keep: Set[Site] = frozenset()
                     ) -> TerminationUnit:  # fmt: skip
     """The unit termination is proved on. A loop terminates only if it stops without help
     from a failing check. When every check is proved, no run ever stops at one: `fn` is
@@ -92,7 +93,7 @@ def for_termination(fn: ir.Function, proved: set[Site], keep: set[Site] = frozen
     return TerminationUnit(relaxed, False)
 
 
-def drop_checks(fn: ir.Function, kinds: set[str] | None, keep: set[Site] = frozenset()
+def drop_checks(fn: ir.Function, kinds: set[str] | None, keep: Set[Site] = frozenset()
                 ) -> ir.Function:  # fmt: skip
     """`fn` without its asserts of `kinds` (all of them for None) except the sites in
     `keep` (asserts kept to be checked again): runs go on past them. The `always-true`

@@ -76,7 +76,7 @@ def from_model(value: z3.ExprRef, t: ir.Type):
         return seq_from_model(value, t)
     if isinstance(t, ir.FloatType):
         return float_from_model(value)
-    number = decimal_to_int(value.as_string())  # type: ignore[attr-defined]
+    number = decimal_to_int(value.as_string())
     if isinstance(t, ir.BVType) and t.signed and number > t.max:
         number -= 1 << t.width
     return number
@@ -185,7 +185,7 @@ def floordiv(a: z3.ExprRef, b: z3.ExprRef) -> z3.ExprRef:
 
 def _bv_arith(op: str, a: z3.ExprRef, b: z3.ExprRef, t: ir.BVType) -> z3.ExprRef:
     if op in ("shl", "shr"):
-        b = _resize(b, b.size(), t.width)  # type: ignore[attr-defined]
+        b = _resize(b, b.size(), t.width)
         if op == "shl":
             return a << b
         return a >> b if t.signed else z3.LShR(a, b)
@@ -244,7 +244,7 @@ def array_from_model(value: z3.ExprRef, t: ir.ArrayType) -> ir.ArrayValue:
     items: dict[int, int | bool] = {}
     node = value
     while z3.is_store(node):
-        offset = node.arg(1).as_long()  # type: ignore[attr-defined]
+        offset = node.arg(1).as_long()
         items.setdefault(offset, from_model(node.arg(2), t.elem))
         node = node.arg(0)
     if not z3.is_const_array(node):
@@ -266,6 +266,7 @@ def cast(value: z3.ExprRef, source: ir.Type, target: ir.Type) -> z3.ExprRef:
         assert isinstance(source, ir.BVType)
         return z3.BV2Int(value, is_signed=source.signed)
     if isinstance(source, ir.IntType):
+        assert isinstance(target, ir.BVType)
         return z3.Int2BV(value, target.width)
     assert isinstance(source, ir.BVType) and isinstance(target, ir.BVType)
     if target.width < source.width:
@@ -394,7 +395,7 @@ def float_from_model(value: z3.ExprRef) -> float:
     if z3.is_true(z3.simplify(z3.fpIsNaN(value))):
         return math.nan
     bits = z3.simplify(z3.fpToIEEEBV(value))
-    return struct.unpack("<d", struct.pack("<Q", bits.as_long()))[0]  # type: ignore[attr-defined]
+    return struct.unpack("<d", struct.pack("<Q", bits.as_long()))[0]
 
 
 _RNE = z3.RNE

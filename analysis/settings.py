@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from typing import Any
 
 # Properties that can be switched off; assertions and always-true are always checked.
 OPTIONAL_CHECKS = ("division-by-zero", "signed-overflow", "shift-out-of-range",
@@ -22,10 +23,10 @@ class Settings:
     checks: frozenset[str] = field(default_factory=lambda: frozenset(OPTIONAL_CHECKS))
 
     @staticmethod
-    def quick(**overrides: object) -> Settings:
-        base = {"unwind": 5, "timeout_s": 2.0, "deep": False}
+    def quick(**overrides: Any) -> Settings:
+        base: dict[str, Any] = {"unwind": 5, "timeout_s": 2.0, "deep": False}
         base.update(overrides)
-        return Settings(**base)  # type: ignore[arg-type]
+        return Settings(**base)
 
     def enabled(self, prop: str) -> bool:
         return prop not in OPTIONAL_CHECKS or prop in self.checks

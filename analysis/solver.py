@@ -178,7 +178,7 @@ def fresh_name(base: str) -> str:
     so it restarts with `fresh_context` and a unit's names never depend on earlier units."""
     ctx = z3.main_ctx()
     number = getattr(ctx, "_prooflens_names", 0)
-    ctx._prooflens_names = number + 1  # type: ignore[attr-defined]
+    ctx._prooflens_names = number + 1
     return f"{base}!{number}"
 
 

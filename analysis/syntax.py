@@ -74,7 +74,7 @@ class ParsedFile:
     units: tuple[Unit, ...]
     syntax_errors: tuple[SyntaxError_, ...]
     declarations: str
-    tree: object = field(compare=False, repr=False)
+    tree: tree_sitter.Tree = field(compare=False, repr=False)
     context: str = field(default="", repr=False)
 
 
@@ -176,7 +176,13 @@ def _comment_query(language: str) -> tree_sitter.Query:
     return tree_sitter.Query(_language(language), "(comment) @comment")
 
 
-def parse(text: str, language: str, old_tree: object | None = None) -> ParsedFile:
+def _node_text(node: tree_sitter.Node) -> str:
+    """A node's source text (`text` is None only for a tree parsed without its bytes)."""
+    assert node.text is not None
+    return node.text.decode("utf-8", "replace")
+
+
+def parse(text: str, language: str, old_tree: tree_sitter.Tree | None = None) -> ParsedFile:
     """Parse `text`; with `old_tree` (already brought in sync by `edit_tree`) the parse
     is incremental."""
     data = encode(text)
@@ -288,14 +294,14 @@ def _function_name(node: Any, language: str) -> Any | None:
 
 def _callees_by_unit(root: Any, language: str, nodes: list[tuple[Any, Any]]) -> list[set[str]]:
     """For every unit, the identifiers it calls that name a unit of the file."""
-    names = {name.text.decode("utf-8", "replace") for _, name in nodes}
+    names = {_node_text(name) for _, name in nodes}
     starts = [node.start_byte for node, _ in nodes]
     calls: list[set[str]] = [set() for _ in nodes]
     if not nodes:
         return calls
     captured = tree_sitter.QueryCursor(_call_query(language)).captures(root)
     for ident in captured.get("callee", []):
-        name = ident.text.decode("utf-8", "replace")
+        name = _node_text(ident)
         index = bisect_right(starts, ident.start_byte) - 1
         if name in names and index >= 0 and ident.end_byte <= nodes[index][0].end_byte:
             calls[index].add(name)
@@ -453,9 +459,9 @@ def _python_callees(root: Any, found: list[_PyFound]) -> list[set[str]]:
         if item.method:
             methods.setdefault(item.qualname.rsplit(".", 1)[-1], set()).add(item.qualname)
     calls: list[set[str]] = [set() for _ in found]
-    for index, item in enumerate(found):
+    for at, item in enumerate(found):
         if item.parent is not None:
-            calls[index].add(found[item.parent].qualname)
+            calls[at].add(found[item.parent].qualname)
     if not found:
         return calls
     starts = [item.node.start_byte for item in found]
@@ -465,7 +471,7 @@ def _python_callees(root: Any, found: list[_PyFound]) -> list[set[str]]:
             index = _innermost(found, starts, ident.start_byte, ident.end_byte)
             if index is None:
                 continue
-            name = ident.text.decode("utf-8", "replace")
+            name = _node_text(ident)
             if capture == "method":
                 calls[index].update(methods.get(name, ()))
                 continue
@@ -522,7 +528,7 @@ def python_scope(parsed: ParsedFile, unit: Unit) -> PyScope:
     if parent is not None and parent.type == "decorated_definition":
         for child in parent.children:
             if child.type == "decorator":
-                decorators.append(child.text.decode("utf-8", "replace").lstrip("@").strip())
+                decorators.append(_node_text(child).lstrip("@").strip())
     enclosing: list[PyEnclosing] = []
     conditional = False
     ancestor = parent
@@ -531,7 +537,7 @@ def python_scope(parsed: ParsedFile, unit: Unit) -> PyScope:
     while ancestor is not None and top.start_point[1] != 0:
         if ancestor.type in ("class_definition", "function_definition"):
             name = ancestor.child_by_field_name("name")
-            text = name.text.decode("utf-8", "replace") if name is not None else "?"
+            text = _node_text(name) if name is not None else "?"
             kind = "class" if ancestor.type == "class_definition" else "function"
             enclosing.append(PyEnclosing(kind, text, ancestor.start_byte, ancestor.end_byte))
             if ancestor.start_point[1] == 0:

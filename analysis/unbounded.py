@@ -107,10 +107,11 @@ def _expr(expr: ir.Expr) -> ir.Expr:
     if isinstance(expr, ir.Ite):
         return ir.Ite(_expr(expr.cond), _expr(expr.then), _expr(expr.orelse), _type(expr.type),
                       expr.span)  # fmt: skip
+    assert isinstance(expr, ir.Cast), expr  # C's IR has no sequence or float nodes
     return _cast(expr)
 
 
-def _mem(expr: ir.Select | ir.Store | ir.ArrayInit) -> ir.Expr:
+def _mem(expr: ir.MemExpr) -> ir.Expr:
     """C memory: contents keep their C element type (stored values go back to their
     bits, a signed element read is lifted); offsets are unsigned, so unchanged."""
     if isinstance(expr, ir.Select):

@@ -67,10 +67,11 @@ def _json_value(value: Any) -> Any:
 
 @dataclass(frozen=True)
 class TraceStep:
-    """One executed statement of a concrete run: its line and the values after it."""
+    """One executed statement of a concrete run: its line and the values after it (the
+    language's concrete values, as in a witness: see `json_values`)."""
 
     line: int
-    values: dict[str, int | bool | None]
+    values: dict[str, Any]
 
     def to_json(self) -> dict[str, Any]:
         return {"line": self.line, "values": json_values(self.values)}

@@ -211,11 +211,12 @@ def _plan(path: str, reused: reuse.Reuse, since: str | None) -> _Plan:
         return _Plan(shell, text, None, [])
     parsed = syntax.parse(text, shell.language)
     wanted = list(range(len(parsed.units)))
-    old = None
+    old: reuse.Baseline | None = None
     if since is not None:
-        old = reuse.baseline(path, since)
-        if isinstance(old, str):
-            return _Plan(replace(shell, functions=(), error=old), text, None, [])
+        found = reuse.baseline(path, since)
+        if isinstance(found, str):
+            return _Plan(replace(shell, functions=(), error=found), text, None, [])
+        old = found
         wanted = reuse.changed_units(parsed, old, reused)
     plan = _Plan(shell, text, parsed, wanted, baseline=old)
     for i in wanted:

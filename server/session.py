@@ -219,6 +219,7 @@ class Session:
         deep = self.config.deep_settings().fingerprint()
         keys: list[UnitKeys] = []
         for unit in doc.units():
+            assert parsed is not None  # a document has units only when it is parsed
             budget = None
             if unit.name in doc.budgets:
                 settings = self.config.deep_settings(doc.budgets[unit.name])

@@ -23,9 +23,12 @@ import time
 import traceback
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from prooflens.analysis.settings import Settings
+
+if TYPE_CHECKING:
+    from prooflens.analysis.verdicts import FunctionReport
 
 log = logging.getLogger(__name__)
 _PR_SET_PDEATHSIG = 1
@@ -114,6 +117,7 @@ def worker_main(conn: Connection, memory_mb: int, server_pid: int) -> None:
         if message is None:
             return
         job_id, request = message
+        reply: tuple[Any, str, FunctionReport | str]
         try:
             report = check_function(
                 request.text, request.language, request.name, request.settings, request.path

@@ -27,9 +27,10 @@ def _le(a: z3.ExprRef, b: z3.ExprRef, t: ir.Type, strict: bool) -> z3.BoolRef:
 
 def candidates(fn: ir.Function, pred: Predicate) -> list[z3.BoolRef]:
     numeric = [
-        (arg, fn.variables[name])
+        (arg, t)
         for arg, name in zip(pred.args, pred.names, strict=False)
-        if name and isinstance(fn.variables[name], ir.IntType | ir.BVType)  # not bool, str, list
+        # numbers only: not bool, str, list
+        if name and isinstance(t := fn.variables[name], ir.IntType | ir.BVType)
     ][:MAX_ARGS]
     out: list[z3.BoolRef] = []
     for arg, t in numeric:

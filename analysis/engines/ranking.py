@@ -108,7 +108,7 @@ def _apply(coeffs: dict[str, int], values: dict[str, z3.ExprRef]) -> z3.ExprRef:
     `>=` below is the signed comparison)."""
     sample = next(iter(values.values()), None)
     if sample is not None and z3.is_bv(sample):
-        width = sample.size()  # type: ignore[attr-defined]
+        width = sample.size()
         total: z3.ExprRef = z3.BitVecVal(coeffs.get("", 0), width)
         for name, c in coeffs.items():
             if name and c:
@@ -137,7 +137,7 @@ Sample = tuple[dict[str, int], dict[str, int]]
 def _sample(model: z3.ModelRef, pre_v, post_v) -> Sample:
     def number(term: z3.ExprRef) -> int:
         result = model.eval(term, model_completion=True)
-        return result.as_signed_long() if z3.is_bv(term) else result.as_long()  # type: ignore
+        return result.as_signed_long() if z3.is_bv(term) else result.as_long()
 
     def grab(values):
         return {n: number(v) for n, v in values.items()}
@@ -186,7 +186,7 @@ def _fit(samples: list[Sample], names: list[str], need_bound: bool, budget: Budg
         opt.add_soft(fb > fa)
     opt.add(z3.Or(*strict))
     for c in [*coeff.values(), c0]:  # prefer small certificates
-        opt.add_soft(c == 0, weight=0.01)  # type: ignore[arg-type]
+        opt.add_soft(c == 0, weight=0.01)
     answer = solver.check(opt, budget)
     if not answer.sat:
         return None

@@ -69,7 +69,7 @@ class Renderer:
 
     def term(self, t: z3.ExprRef, prec: int = 0) -> str:
         if z3.is_int_value(t) or z3.is_bv_value(t):
-            value = t.as_long() if z3.is_int_value(t) else t.as_signed_long()  # type: ignore
+            value = t.as_long() if z3.is_int_value(t) else t.as_signed_long()
             text = str(value)
             return f"({text})" if value < 0 and prec > 0 else text
         if z3.is_const(t) and z3.is_app(t) and t.decl().kind() == z3.Z3_OP_UNINTERPRETED:
@@ -119,22 +119,22 @@ class Renderer:
 
 def _is_minus_one(t: z3.ExprRef) -> bool:
     if z3.is_int_value(t):
-        return t.as_long() == -1  # type: ignore[attr-defined]
+        return t.as_long() == -1
     if z3.is_bv_value(t):
-        return t.as_signed_long() == -1  # type: ignore[attr-defined]
+        return t.as_signed_long() == -1
     return False
 
 
 def _split_negative(t: z3.ExprRef) -> tuple[bool, z3.ExprRef]:
     """`-1 * x` -> (True, x); `-3 * x` -> (True, 3 * x); `-4` -> (True, 4)."""
-    if z3.is_int_value(t) and t.as_long() < 0:  # type: ignore[attr-defined]
-        return True, z3.IntVal(-t.as_long())  # type: ignore[attr-defined]
+    if z3.is_int_value(t) and t.as_long() < 0:
+        return True, z3.IntVal(-t.as_long())
     if z3.is_app(t) and t.decl().kind() == z3.Z3_OP_MUL and t.num_args() == 2:
         coeff = t.arg(0)
-        if z3.is_int_value(coeff) and coeff.as_long() < 0:  # type: ignore[attr-defined]
-            if coeff.as_long() == -1:  # type: ignore[attr-defined]
+        if z3.is_int_value(coeff) and coeff.as_long() < 0:
+            if coeff.as_long() == -1:
                 return True, t.arg(1)
-            return True, z3.IntVal(-coeff.as_long()) * t.arg(1)  # type: ignore[attr-defined]
+            return True, z3.IntVal(-coeff.as_long()) * t.arg(1)
     return False, t
 
 
@@ -179,27 +179,28 @@ _FLIP = {"<=": ">=", ">=": "<=", "==": "==", "!=": "!="}
 def _linear(t: z3.ExprRef) -> dict[str, int] | None:
     """`t` as {constant name: coefficient, "": constant} when it is linear over ints."""
     if z3.is_int_value(t):
-        return {"": t.as_long()}  # type: ignore[attr-defined]
+        return {"": t.as_long()}
     if z3.is_const(t) and t.decl().kind() == z3.Z3_OP_UNINTERPRETED and z3.is_int(t):
         return {t.decl().name(): 1}
     if not z3.is_app(t):
         return None
     kind = t.decl().kind()
-    parts = [_linear(c) for c in t.children()]
-    if any(p is None for p in parts):
+    children = [_linear(c) for c in t.children()]
+    parts = [p for p in children if p is not None]
+    if len(parts) < len(children):
         return None
     if kind == z3.Z3_OP_ADD:
-        return _combine(parts, [1] * len(parts))  # type: ignore[arg-type]
+        return _combine(parts, [1] * len(parts))
     if kind == z3.Z3_OP_SUB:
-        return _combine(parts, [1] + [-1] * (len(parts) - 1))  # type: ignore[arg-type]
+        return _combine(parts, [1] + [-1] * (len(parts) - 1))
     if kind == z3.Z3_OP_UMINUS:
-        return _combine(parts, [-1])  # type: ignore[arg-type]
+        return _combine(parts, [-1])
     if kind == z3.Z3_OP_MUL and len(parts) == 2:
         a, b = parts
-        if set(a) <= {""}:  # type: ignore[arg-type]
-            return _combine([b], [a.get("", 0)])  # type: ignore[union-attr,list-item]
-        if set(b) <= {""}:  # type: ignore[arg-type]
-            return _combine([a], [b.get("", 0)])  # type: ignore[union-attr,list-item]
+        if set(a) <= {""}:
+            return _combine([b], [a.get("", 0)])
+        if set(b) <= {""}:
+            return _combine([a], [b.get("", 0)])
     return None
 
 

@@ -229,7 +229,7 @@ def _type_of_sort(sort: z3.SortRef) -> ir.Type:
         return ir.BOOL
     if sort.kind() == z3.Z3_INT_SORT:
         return ir.INT
-    return ir.BVType(sort.size(), False)  # type: ignore[attr-defined]
+    return ir.BVType(sort.size(), False)
 
 
 # --------------------------------------------------------------------- entry points
