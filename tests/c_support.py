@@ -8,8 +8,9 @@ import subprocess
 import tempfile
 from dataclasses import dataclass
 
-from prooflens.analysis import interpreter, ir, replay_c, syntax
+from prooflens.analysis import interpreter, ir, syntax
 from prooflens.analysis.frontends import c
+from prooflens.analysis.replay import c as replay_c
 from prooflens.analysis.settings import Settings
 
 HEADERS = ("assert.h", "limits.h", "stdbool.h", "stdint.h", "stdlib.h")

@@ -36,11 +36,8 @@ LAYER_OF = [
     ("prooflens.analysis.frontends", "frontends"),
     ("prooflens.analysis.engines", "engines"),
     ("prooflens.analysis.replay", "replay"),  # the package: sandbox, python, c, regression
-    # adapters of the old replay API for older callers (they build replay's inputs from
-    # parsed files, as the pipeline does): to be deleted once those import the package
-    ("prooflens.analysis.replay_c", "pipeline"),
-    ("prooflens.analysis.replay_nontermination", "pipeline"),
     ("prooflens.analysis.presentation", "presentation"),
+    ("prooflens.analysis.pipeline", "pipeline"),  # the stages: safety, termination, real runs
     ("prooflens.analysis.check", "pipeline"),
     ("prooflens.server", "server"),
     ("prooflens.cli", "cli"),

@@ -185,8 +185,10 @@ int main(void) {
 
 
 def _replay(source: str, name: str, inputs: dict, nondet: tuple, kind: str, line: int = 0):
-    from prooflens.analysis import ir, replay_c, syntax
+    from prooflens.analysis import ir, syntax
     from prooflens.analysis.frontends import c
+    from prooflens.analysis.pipeline import real_runs
+    from prooflens.analysis.replay import c as replay_c
     from prooflens.analysis.settings import Settings
     from prooflens.analysis.witness import Witness
 
@@ -196,7 +198,8 @@ def _replay(source: str, name: str, inputs: dict, nondet: tuple, kind: str, line
     assert isinstance(fn, ir.Function), fn
     failing = next((s for s in ir.walk_stmts(fn.body) if isinstance(s, ir.Assert)
                     and s.kind == kind and s.span.line >= line), None)  # fmt: skip
-    return replay_c.replay(parsed, unit, fn, Witness(inputs, nondet), failing, kind)
+    case = replay_c.Case(Witness(inputs, nondet), kind, failing)
+    return replay_c.replay(real_runs.c_replay_unit(parsed, unit), fn, [case])[0]
 
 
 @pytest.mark.parametrize(

@@ -6,11 +6,11 @@ import ast
 from pathlib import Path
 
 import pytest
+from nontermination_support import confirm_python
 
 from prooflens.analysis import ir, solver, syntax
 from prooflens.analysis.engines.termination import check_termination
 from prooflens.analysis.frontends import python as pyfront
-from prooflens.analysis.replay_nontermination import confirm_python
 from prooflens.analysis.settings import Settings
 from prooflens.analysis.solver import Budget
 from prooflens.analysis.witness import Witness

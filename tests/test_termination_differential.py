@@ -9,11 +9,11 @@ import random
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from nontermination_support import confirm_python
 
 from prooflens.analysis import ir, syntax
 from prooflens.analysis.engines.termination import check_termination
 from prooflens.analysis.frontends import python as pyfront
-from prooflens.analysis.replay_nontermination import confirm_python
 from prooflens.analysis.settings import Settings
 from prooflens.analysis.solver import Budget
 

@@ -329,7 +329,7 @@ def _periodic(fn, system, loop, it, entry, state, prefix, period, budget: Budget
 
 def _line_range(loop: ir.Loop) -> tuple[int, int]:
     """First and last source line of the loop (keyword to last statement)."""
-    lines = [loop.span.line, loop.span.end_line]
+    lines = [loop.span.line, loop.span.end_line, *([loop.last_line] if loop.last_line else [])]
     for stmt in _own_stmts(loop.body + loop.update):
         if stmt.span.line > 0:
             lines += [stmt.span.line, stmt.span.end_line]

@@ -7,7 +7,7 @@ Anything not modelled -- pointers, structs, floats, unknown calls, goto -- makes
 unit `ir.Unsupported`, never a guess. The text lowered is the file's declarations, the
 whole file, preprocessed by `c_preprocess` and parsed declaration by declaration by `c_file`.
 
-Conventions the engines and `replay_c` rely on:
+Conventions the engines and `replay.c` rely on:
 - globals are IR variables named `global:NAME` (`global:a[3]` for array elements). For
   `main` they start with their initializers; for other functions (and `extern` ones) they
   are inputs: a `Havoc` at entry, before any other statement (`const` globals use their

@@ -597,7 +597,8 @@ class _Lowerer:
             self.assigned = None
             for state in breaks:
                 self.assigned = _meet(self.assigned, state)
-        self.out.append(ir.Loop(cond, body, (), loop_id, "while", True, span))
+        self.out.append(ir.Loop(cond, body, (), loop_id, "while", True, span,
+                                last_line=source.span(stmt).end_line))
 
     def stmt_For(self, frame: _Frame, stmt: ast.For) -> None:  # noqa: N802
         source = frame.source
@@ -628,7 +629,8 @@ class _Lowerer:
         frame.loops.pop()
         update = ir.Assign(ctr, ir.Binary("add", ctr_var, _int(step, span), ir.INT, span), span)
         self.assigned = entry
-        self.out.append(ir.Loop(cond, (first, *body), (update,), loop_id, "for", True, span))
+        self.out.append(ir.Loop(cond, (first, *body), (update,), loop_id, "for", True, span,
+                                last_line=source.span(stmt).end_line))
 
     def for_sequence(self, frame: _Frame, stmt: ast.For) -> None:
         """`for x in s` over a str, list or tuple: a counter loop over a copy of the value
@@ -659,7 +661,8 @@ class _Lowerer:
         frame.loops.pop()
         update = ir.Assign(ctr, ir.Binary("add", ctr_var, _int(1, span), ir.INT, span), span)
         self.assigned = entry
-        self.out.append(ir.Loop(cond, (first, *body), (update,), loop_id, "for", True, span))
+        self.out.append(ir.Loop(cond, (first, *body), (update,), loop_id, "for", True, span,
+                                last_line=source.span(stmt).end_line))
 
     def range_bounds(self, frame: _Frame, node: ast.expr) -> tuple[ir.Expr, ir.Expr, int]:
         """(start, stop, constant step) of `range(...)`, evaluated once in order."""

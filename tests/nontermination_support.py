@@ -1,6 +1,5 @@
-"""The non-termination replay as older callers call it (tests/test_termination*.py): an
-adapter over `prooflens.analysis.replay.python`'s watch mode. Delete once they import
-the package."""
+"""Replay of a Python non-termination witness from a source text (the termination tests):
+`replay.program` builds the program, `replay.python`'s watch mode runs it."""
 
 from __future__ import annotations
 
