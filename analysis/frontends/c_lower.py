@@ -77,6 +77,7 @@ class Lowerer(ExprLowering):
         self.param_objects: list[cm.MemObject] = []
         self.param_entry: list[ir.Stmt] = []
         self.strings: dict[int, cm.MemObject] = {}  # string literal objects, by AST node
+        self.pointer_contract = cm.Contract({})  # accesses assumed inside parameter objects
         self.settings = settings
         self.lines = source.split("\n")
         self.variables: dict[str, ir.Type] = {}
@@ -348,6 +349,8 @@ class Lowerer(ExprLowering):
         body = tuple(self.param_entry) + self.block(fdef.body)
         self._check_aliasing(body, fdef)
         entry = self._global_entry(fdef.decl.name == "main")
+        for param in self.pointer_contract.accesses:  # stated in the unit's results
+            self.display[cm.CONTRACT_KEY + param] = self.pointer_contract.describe(param)
         span = span_of(fdef.decl)
         return ir.Function(
             name=fdef.decl.name,

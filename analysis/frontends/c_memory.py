@@ -6,10 +6,15 @@
 - A pointer is bound statically to one object: its IR variable is its offset (u64, in
   elements) and `NAME.null` says it is NULL. A pointer that could point into two different
   objects, a pointer cast, `&x` of a scalar and a pointer into a global are refused.
-- Contract of a pointer parameter `p`: `p` is not NULL and points to the start of an object
-  of `len(p)` elements, `len(p)` free (>= 0), contents free. Every access `p[i]` is checked
-  against that object (`out-of-bounds`: `i` outside 0..len(p)-1), so the verdict says
-  which lengths the function needs. Two pointer parameters may alias: reading through both
+- Contract of a pointer parameter `p` of the checked unit: `p` is not NULL and points to
+  the start of an object of `len(p)` elements (`len(p)` and the contents are inputs), and
+  every access the unit makes through it (directly, through a pointer derived from it or
+  in an inlined callee) is inside that object: the bounds check of such an access is an
+  `Assume`, not an `Assert`, and the access is recorded (`Contract`) so that the result
+  states the assumption. Other checks are verified under it, and their witnesses meet it
+  (the replay allocates exactly `len(p)` elements). The obligation is checked where a
+  caller in the file passes a real object: the callee is inlined there and its accesses
+  are checked against the caller's object. Two pointer parameters may alias: reading through both
   is exact (the values of independent objects include the aliased ones), writing through
   one while another pointer parameter or a global exists is refused.
 - A declared array indexed by name is checked as `array-out-of-bounds` (its size is
@@ -21,10 +26,10 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
-from pycparser import c_ast
+from pycparser import c_ast, c_generator
 
 from prooflens.analysis import ir
 from prooflens.analysis.frontends import c_types as ct
@@ -258,6 +263,50 @@ def stored_objects(stmts: tuple[ir.Stmt, ...]) -> set[str]:
             if isinstance(s, ir.Assign) and isinstance(s.value, ir.Store)}  # fmt: skip
 
 
+@dataclass
+class Contract:
+    """What the checked unit assumes of its pointer parameters: for each parameter (its
+    source name), the accesses made through it, as (source text, line, callee or "")."""
+
+    accesses: dict[str, list[tuple[str, int, str]]]
+
+    def describe(self, param: str) -> str:
+        """`*p (line 1), a[i] (line 2, in g)` -- at most four, then how many more."""
+        seen = list(dict.fromkeys(self.accesses.get(param, [])))
+        parts = [f"{text} (line {line}{f', in {callee}' if callee else ''})"
+                 for text, line, callee in seen[:4]]  # fmt: skip
+        if len(seen) > 4:
+            parts.append(f"{len(seen) - 4} more")
+        return ", ".join(parts)
+
+
+CONTRACT_KEY = "contract:"  # `ir.Function.display[CONTRACT_KEY + p]`: what p must allow
+
+
+def state_contract(fn: ir.Function, results: list[Any]) -> list[Any]:
+    """The unit's results with its pointer contract stated: one result per parameter
+    whose accesses are assumed (at the parameter: not an error, a don't-know about the
+    callers), and the assumption added to the certificate of every proof (a proof holds
+    for the calls that meet it)."""
+    from prooflens.analysis.verdicts import Result
+
+    stated = {k[len(CONTRACT_KEY) :]: v for k, v in fn.display.items()
+              if k.startswith(CONTRACT_KEY)}  # fmt: skip
+    if not stated:
+        return results
+    where = {fn.display.get(p.name, p.name): p.span for p in fn.params}
+    note = "assuming " + "; ".join(f"{p} has room for {a}" for p, a in stated.items())
+    out = [replace(r, certificate=f"{r.certificate}; {note}" if r.certificate else note)
+           if r.status == "proved" else r for r in results]  # fmt: skip
+    for param, accesses in stated.items():
+        span = where.get(f"len({param})", fn.span)
+        reason = (f"{param} must point to an object with room for {accesses}: assumed by "
+                  f"{fn.name}'s contract, checked where a caller in this file passes one")
+        out.append(Result("out-of-bounds", span.line, span.column, "unknown", reason,
+                          reason=reason))  # fmt: skip
+    return out
+
+
 class MemoryLowering:
     """The pointer half of the expression lowering (a mixin of `ExprLowering`: `expr`,
     `temp`, `lookup` and the checked arithmetic are its)."""
@@ -330,11 +379,33 @@ class MemoryLowering:
             raise Unsup("struct value", node)
         return base.ptr.obj
 
+    def contract(self, checks: tuple[ir.Stmt, ...], base: CVal, node: Any
+                 ) -> tuple[ir.Stmt, ...]:  # fmt: skip
+        """An access through the object of a pointer parameter of the checked unit: its
+        bounds check becomes the unit's assumption (see the module docstring)."""
+        assert base.ptr is not None
+        obj = base.ptr.obj
+        if obj is None or not obj.param:
+            return checks
+        owner = obj.source.split("->")[0]
+        callee = self.frame.prefix.split("#")[0] if self.frame.prefix else ""
+        text = _GENERATOR.visit(node) if node is not None else owner
+        out: list[ir.Stmt] = []
+        for check in checks:
+            if isinstance(check, ir.Assert) and check.kind in ("out-of-bounds",
+                                                               "array-out-of-bounds"):
+                out.append(ir.Assume(check.cond, check.span))
+                self.pointer_contract.accesses.setdefault(owner, []).append(
+                    (" ".join(text.split())[:40], check.span.line, callee))
+            else:
+                out.append(check)
+        return tuple(out)
+
     def deref(self, node: Any) -> CVal:
         """Reading `*p` / `p[i]` / `a[i]`, after its checks."""
         base, offset, stmts, kind, text = self.access(node)
         obj = self._target(base, node)
-        checks = access_checks(base, offset, node, kind, text)
+        checks = self.contract(access_checks(base, offset, node, kind, text), base, node)
         if obj is None:
             return CVal(stmts + checks, ct.const(0, base.ctype or ct.INT), base.ctype or ct.INT)
         return CVal(stmts + checks, read(obj, offset, span_of(node)), obj.elem)
@@ -350,7 +421,7 @@ class MemoryLowering:
         off = self.temp(OFF)
         out: list[ir.Stmt] = [*stmts, *rhs.stmts, ir.Assign(off, offset, span)]
         offv = ir.Var(off, OFF)
-        out += access_checks(base, offv, lvalue, kind, text)
+        out += self.contract(access_checks(base, offv, lvalue, kind, text), base, lvalue)
         if obj is None:
             return CVal(tuple(out), ct.const(0, base.ctype or ct.INT), base.ctype or ct.INT)
         old = CVal((), read(obj, offv, span), obj.elem)
@@ -488,6 +559,7 @@ def string_chars(text: str) -> list[int] | None:
     return [ct.wrap(c, ct.CHAR) for c in out]
 
 
+_GENERATOR = c_generator.CGenerator()
 _CMP = {"==": "eq", "!=": "ne", "<": "lt", "<=": "le", ">": "gt", ">=": "ge"}
 
 
