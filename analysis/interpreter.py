@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 import typing
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -55,7 +55,7 @@ class _Signal:
 
 def run(
     fn: ir.Function,
-    inputs: dict[str, Value],
+    inputs: Mapping[str, Value],
     nondet: Iterable[int] = (),
     max_steps: int = 100_000,
     observer: LoopObserver | None = None,

@@ -16,7 +16,7 @@ import marshal
 import warnings
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 MAKE = "__prooflens_make__"
 _BUILTINS = "__prooflens_builtins__"
@@ -81,8 +81,12 @@ class Program:
 # -------------------------------------------------------------------- from syntax units
 
 
+# Read-only members, so the frozen dataclasses of `syntax` satisfy them.
+
+
 class _Enclosing(Protocol):
-    kind: str
+    @property
+    def kind(self) -> str: ...
 
 
 class _Scope(Protocol):
@@ -93,10 +97,17 @@ class _Scope(Protocol):
 
 
 class _Unit(Protocol):
-    name: str
-    line: int
-    column: int
-    text: str
+    @property
+    def name(self) -> str: ...
+    @property
+    def line(self) -> int: ...
+    @property
+    def column(self) -> int: ...
+    @property
+    def text(self) -> str: ...
+
+
+_U = TypeVar("_U", bound=_Unit)
 
 
 def source_of(unit: _Unit, scope: _Scope, file_text: str) -> PySource:
@@ -111,7 +122,7 @@ def source_of(unit: _Unit, scope: _Scope, file_text: str) -> PySource:
 
 
 def sources_of(
-    target: _Unit, units: Iterable[_Unit], scope_of: Callable[[_Unit], _Scope], file_text: str
+    target: _U, units: Iterable[_U], scope_of: Callable[[_U], _Scope], file_text: str
 ) -> tuple[PySource, list[PySource]]:
     """The target and the other units of its callee closure, converted."""
     others = [source_of(u, scope_of(u), file_text) for u in units if u is not target]
