@@ -3,13 +3,17 @@ frames, the `Unsup` signal and small IR-building helpers."""
 
 from __future__ import annotations
 
+import typing
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pycparser import c_ast
 
 from prooflens.analysis import ir
 from prooflens.analysis.frontends import c_types as ct
+
+if TYPE_CHECKING:
+    from prooflens.analysis.interpreter import Value
 
 GLOBAL_PREFIX = "global:"
 MAX_ARRAY = 64
@@ -147,23 +151,23 @@ def bconst(value: bool) -> ir.Const:
     return ir.Const(value, ir.BOOL)
 
 
-def _and(a: ir.Expr, b: ir.Expr) -> ir.Expr:
+def _and(a: ir.Expr, b: ir.Expr) -> ir.Binary:
     return ir.Binary("and", a, b, ir.BOOL)
 
 
-def _or(a: ir.Expr, b: ir.Expr) -> ir.Expr:
+def _or(a: ir.Expr, b: ir.Expr) -> ir.Binary:
     return ir.Binary("or", a, b, ir.BOOL)
 
 
-def _not(a: ir.Expr) -> ir.Expr:
+def _not(a: ir.Expr) -> ir.Unary:
     return ir.Unary("not", a, ir.BOOL)
 
 
-def _cmp(op: str, a: ir.Expr, b: ir.Expr) -> ir.Expr:
+def _cmp(op: str, a: ir.Expr, b: ir.Expr) -> ir.Binary:
     return ir.Binary(op, a, b, ir.BOOL)
 
 
-def _bool_of(expr: ir.Expr) -> ir.Expr:
+def _bool_of(expr: ir.Expr) -> ir.Cast:
     return ir.Cast(expr, ir.BOOL)
 
 
@@ -240,12 +244,13 @@ def _fold(expr: ir.Expr) -> int | None:
     if ir.expr_vars(expr):
         return None
     try:
-        return int(_eval_const(expr))
+        # C's constant expressions have integer and truth types: their value is an int
+        return int(typing.cast(int, _eval_const(expr)))
     except (ValueError, TypeError, ZeroDivisionError):
         return None
 
 
-def _eval_const(expr: ir.Expr) -> int | bool:
+def _eval_const(expr: ir.Expr) -> Value:
     from prooflens.analysis import interpreter as it
 
     if isinstance(expr, ir.Const):

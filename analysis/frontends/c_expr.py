@@ -3,7 +3,7 @@ assignments, `++`/`--`, array elements and calls (SV-COMP helpers, inlining)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pycparser import c_ast
 
@@ -39,10 +39,32 @@ from prooflens.analysis.frontends.c_base import (
 )
 from prooflens.analysis.frontends.c_source import NONDET_PREFIX
 
+if TYPE_CHECKING:
+    from prooflens.analysis.settings import Settings
+
 
 class ExprLowering(cm.MemoryLowering):
     """The expression half of `Lowerer` (a mixin: names, types and statements are
     `Lowerer`'s; pointers and objects: `c_memory`)."""
+
+    # What `c_lower.Lowerer` provides.
+    funcs: dict[str, c_ast.FuncDef]
+    settings: Settings
+    lines: list[str]
+    display: dict[str, str]
+    counter: int
+    depth: int
+    enums: dict[str, int]
+    if TYPE_CHECKING:
+
+        def ctype_of(self, node: Any, where: Any = None) -> ct.CType: ...
+        def declare(self, source: str, info: VarInfo) -> VarInfo: ...
+        def block(self, node: c_ast.Compound) -> tuple[ir.Stmt, ...]: ...
+        def param_info(self, d: c_ast.Decl) -> VarInfo: ...
+        def _return_type(self, fdef: c_ast.FuncDef, unit: bool = False) -> ct.CType | None: ...
+        def _param_decls(self, fdef: c_ast.FuncDef) -> list[c_ast.Decl]: ...
+        @staticmethod
+        def _is_void(node: Any) -> bool: ...
 
     # ------------------------------------------------------------------ expressions
 
@@ -192,7 +214,7 @@ class ExprLowering(cm.MemoryLowering):
             return self.pointer_binary(op, a, b, span, node)
         if op in _COMPARE:
             t = ct.usual(_need_type(a, node.left), _need_type(b, node.right))
-            expr = ir.Binary(_COMPARE[op], value_as(a, t), value_as(b, t), ir.BOOL, span)
+            expr: ir.Expr = ir.Binary(_COMPARE[op], value_as(a, t), value_as(b, t), ir.BOOL, span)
             return CVal(a.stmts + b.stmts, expr, ct.INT)
         if op not in _ARITH:
             raise Unsup(f"operator {op}", node)
@@ -362,6 +384,7 @@ class ExprLowering(cm.MemoryLowering):
 
     def _bounds_check(self, info: VarInfo, ivar: ir.Expr, ref: Any) -> ir.Assert:
         i64 = ir.BVType(64, True)
+        assert info.length is not None  # an array (the caller checks)
         ok = _and(_cmp("ge", ivar, ir.Const(0, i64)), _cmp("lt", ivar, ir.Const(info.length, i64)))
         name = self.display.get(info.element(0), "a[0]").split("[")[0]
         return ir.Assert(

@@ -418,8 +418,8 @@ class Lowerer(ExprLowering):
 
     def _params(self, fdef: c_ast.FuncDef) -> list[ir.Param]:
         params = []
-        self.param_entry: list[ir.Stmt] = []
-        self.strings: dict[int, cm.MemObject] = {}  # string literal objects, by AST node
+        self.param_entry = []
+        self.strings = {}  # string literal objects, by AST node
         for d in self._param_decls(fdef):
             info = self.param_info(d)
             if info.pointer is None:

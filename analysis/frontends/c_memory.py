@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pycparser import c_ast, c_generator
 
@@ -45,6 +45,9 @@ from prooflens.analysis.frontends.c_base import (
     span_of,
     value_as,
 )
+
+if TYPE_CHECKING:
+    from prooflens.analysis.frontends.c_base import Frame
 
 OFF = ir.OFFSET
 
@@ -311,6 +314,20 @@ class MemoryLowering:
     """The pointer half of the expression lowering (a mixin of `ExprLowering`: `expr`,
     `temp`, `lookup` and the checked arithmetic are its)."""
 
+    # What the lowerer this is mixed into provides (`ExprLowering`, `c_lower.Lowerer`).
+    frame: Frame
+    strings: dict[int, MemObject]  # string literal objects, by AST node
+    pointer_contract: Contract
+    if TYPE_CHECKING:
+
+        def expr(self, node: Any) -> CVal: ...
+        def check_unsequenced(self, a: CVal, b: CVal, node: Any) -> None: ...
+        def _new_value(self, old: CVal, rhs: CVal, op: str, t: ct.CType, span: ir.Span,
+                       node: Any) -> tuple[tuple[ir.Stmt, ...], ir.Expr]: ...  # fmt: skip
+        def lookup(self, name: str, node: Any) -> VarInfo: ...
+        def temp(self, itype: ir.Type) -> str: ...
+        def fresh(self, base: str, itype: ir.Type, display: str | None = None) -> str: ...
+
     def access(self, node: Any) -> tuple[CVal, ir.Expr, tuple[ir.Stmt, ...], str, str]:
         """`p[i]`, `*p`, `p->f`, `s.f`, `p[i].f`: the pointer, the element offset, the
         operands' statements, the check's property and how the access reads in the source.
@@ -424,10 +441,11 @@ class MemoryLowering:
         out += self.contract(access_checks(base, offv, lvalue, kind, text), base, lvalue)
         if obj is None:
             return CVal(tuple(out), ct.const(0, base.ctype or ct.INT), base.ctype or ct.INT)
-        old = CVal((), read(obj, offv, span), obj.elem)
+        current = read(obj, offv, span)
+        old = CVal((), current, obj.elem)
         checks, new = self._new_value(old, rhs, op, obj.elem, span, node)
         saved = self.temp(obj.elem.ir)
-        out += [*checks, ir.Assign(saved, old.expr if post else new, span)]
+        out += [*checks, ir.Assign(saved, current if post else new, span)]
         stored = new if post else ir.Var(saved, obj.elem.ir)
         out.append(write(obj, offv, stored, span))
         return CVal(tuple(out), ir.Var(saved, obj.elem.ir), obj.elem)
@@ -490,12 +508,14 @@ class MemoryLowering:
         if op not in ("+", "-"):
             raise Unsup(f"operator {op}= on a pointer", node)
         old = pointer_value(info, lvalue)
+        assert old.expr is not None  # a pointer's value: its offset
         stmts = list(rhs.stmts)
         saved = None
         if post:
             saved = self.temp(OFF)
             stmts.append(ir.Assign(saved, old.expr, span))
         new = shifted(old, as_offset(rhs, node), op == "-", span)
+        assert new.expr is not None
         stmts.append(ir.Assign(info.name, new.expr, span))
         now = pointer_value(info, lvalue)
         if saved is not None:
