@@ -72,12 +72,9 @@ def is_unknown(result: Result) -> bool:
 
 
 def returns_constant_false(result: Result) -> bool:
-    """A refuted always-true whose function returns False on every input. Read from
-    `details["always_false"]` when check.py sets it, else from check.py's wording."""
-    flag = result.details.get("always_false")
-    if flag is not None:
-        return bool(flag)
-    return " always returns False" in result.message
+    """A refuted always-true whose function returns False on every input (the safety
+    stage says so in the result's evidence)."""
+    return result.evidence.always_false
 
 
 def kind(result: Result, requested: bool = False) -> Kind:

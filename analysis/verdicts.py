@@ -78,6 +78,110 @@ class TraceStep:
 
 
 @dataclass(frozen=True)
+class StopsBy:
+    """The failing check that stops a loop which never ends in mathematical integers."""
+
+    property: str
+    line: int
+
+
+@dataclass(frozen=True)
+class LoopEvidence:
+    """How a loop was seen not to stop; what the watcher of a real run checks.
+
+    "state repeats": the state (`state`, source names) after `after` iterations recurs
+    every `period` (`fixed_point`: period 1). "recurrent set": once inside `region` (a
+    condition in source syntax), every iteration stays there (`visits` watched).
+    "undefined behaviour": a C loop endless in mathematical integers (`stops_by`: the
+    check where the compiled run stops, when seen in the model run)."""
+
+    kind: str
+    period: int | None = None
+    after: int | None = None
+    state: tuple[str, ...] | None = None
+    fixed_point: bool | None = None
+    region: str | None = None
+    visits: int | None = None
+    loop_lines: tuple[int, int] | None = None  # first and last line of the loop statement
+    stops_by: StopsBy | None = None
+
+    def shifted(self, lines: int) -> LoopEvidence:
+        moved = self.loop_lines and (self.loop_lines[0] + lines, self.loop_lines[1] + lines)
+        stops = self.stops_by and replace(self.stops_by, line=self.stops_by.line + lines)
+        return replace(self, loop_lines=moved or None, stops_by=stops or None)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What backs a result beyond its message: the real run (`replay`: what it showed;
+    `harness`: the program or regression test that reproduces it), C's nondeterministic
+    values, whether an always-true check fails on every input, how a loop was seen not to
+    stop, why the server could not finish a job, and what the unit assumed of its inputs.
+    JSON: the report's `details`."""
+
+    replay: str | None = None
+    harness: str | None = None
+    nondet: tuple[int, ...] = ()
+    always_false: bool = False
+    loop: LoopEvidence | None = None
+    server: str | None = None
+    assumed: tuple[str, ...] = ()  # what the unit assumed of its inputs beyond `int`
+    explicit_raise: bool = False  # Python: the failure is a `raise` the code itself states
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {}
+        if self.loop is not None:
+            data["kind"] = self.loop.kind
+        if self.replay is not None:
+            data["replay"] = self.replay
+        if self.always_false:
+            data["always_false"] = True
+        if self.nondet:
+            data["nondet"] = list(self.nondet)
+        if self.loop is not None:
+            data.update(_loop_json(self.loop))
+        if self.harness is not None:
+            data["harness"] = self.harness
+        if self.server is not None:
+            data["server"] = self.server
+        if self.assumed:
+            data["assumed"] = list(self.assumed)
+        if self.explicit_raise:
+            data["explicit_raise"] = True
+        return data
+
+    @staticmethod
+    def from_json(data: dict[str, Any]) -> Evidence:
+        loop = None
+        if "kind" in data:
+            lines = data.get("loop_lines")
+            stops = data.get("stops_by")
+            loop = LoopEvidence(
+                data["kind"], data.get("period"), data.get("after"),
+                tuple(data["state"]) if "state" in data else None, data.get("fixed point"),
+                data.get("set"), data.get("visits"), (int(lines[0]), int(lines[1])) if lines else None,
+                StopsBy(stops["property"], stops["line"]) if stops else None)  # fmt: skip
+        return Evidence(data.get("replay"), data.get("harness"), tuple(data.get("nondet", ())),
+                        bool(data.get("always_false", False)), loop, data.get("server"),
+                        tuple(data.get("assumed", ())),
+                        bool(data.get("explicit_raise", False)))  # fmt: skip
+
+    def shifted(self, lines: int) -> Evidence:
+        return replace(self, loop=self.loop.shifted(lines)) if self.loop else self
+
+
+def _loop_json(loop: LoopEvidence) -> dict[str, Any]:
+    """A loop's evidence under the report's keys (`set` and `fixed point` as before)."""
+    fields = {"period": loop.period, "after": loop.after,
+              "state": list(loop.state) if loop.state is not None else None,
+              "fixed point": loop.fixed_point, "set": loop.region, "visits": loop.visits,
+              "loop_lines": list(loop.loop_lines) if loop.loop_lines else None,
+              "stops_by": ({"property": loop.stops_by.property, "line": loop.stops_by.line}
+                           if loop.stops_by else None)}  # fmt: skip
+    return {key: value for key, value in fields.items() if value is not None}
+
+
+@dataclass(frozen=True)
 class Result:
     """The verdict on one property at one place.
 
@@ -99,9 +203,7 @@ class Result:
     bound: int | None = None
     reason: str | None = None
     time_ms: float = 0.0
-    # Extra, stable-but-optional detail: e.g. the replay kind ("state repeats"),
-    # nondet values for C, or the regression-test harness.
-    details: dict[str, Any] = field(default_factory=dict)
+    evidence: Evidence = field(default_factory=Evidence)
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -118,8 +220,9 @@ class Result:
             "reason": self.reason,
             "time_ms": round(self.time_ms, 3),
         }
-        if self.details:
-            data["details"] = self.details
+        details = self.evidence.to_json()
+        if details:
+            data["details"] = details
         return data
 
     @staticmethod
@@ -137,7 +240,7 @@ class Result:
             bound=data.get("bound"),
             reason=data.get("reason"),
             time_ms=data.get("time_ms", 0.0),
-            details=data.get("details", {}),
+            evidence=Evidence.from_json(data.get("details", {})),
         )
 
     def shifted(self, lines: int) -> Result:
@@ -146,6 +249,7 @@ class Result:
             self,
             line=self.line + lines,
             trace=tuple(TraceStep(s.line + lines, s.values) for s in self.trace),
+            evidence=self.evidence.shifted(lines),
         )
 
 

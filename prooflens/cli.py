@@ -391,8 +391,8 @@ def _explanation(result: Result) -> Iterator[str]:
     for step in result.trace:
         values = ", ".join(f"{k}={v}" for k, v in step.values.items())
         yield f"    line {step.line}: {values}\n"
-    if result.details.get("replay"):
-        yield f"    replay: {result.details['replay']}\n"
+    if result.evidence.replay:
+        yield f"    replay: {result.evidence.replay}\n"
 
 
 def summary(reports: list[FileReport], elapsed: float) -> str:

@@ -31,8 +31,8 @@ def python_test(module: str, function: str, result: Result) -> str | None:
     """A pytest test that fails today (reproduces the counterexample) and passes once the
     bug is fixed: the analysis's own (its import pointed at `module`), else one made from
     the result by the same generator; None when no test can call the function."""
-    harness = result.details.get("harness")
-    if isinstance(harness, str) and harness.strip():
+    harness = result.evidence.harness
+    if harness and harness.strip():
         return regression.with_module(harness, module, function)
     return regression.python_test(module, function, result.witness or {}, result.property,
                                   line=result.line, message=result.message,
@@ -65,8 +65,8 @@ def regression_test_action(
             return None
         target = _free_path(directory, f"test_prooflens_{view.name}", ".py")
     else:
-        harness = result.details.get("harness")
-        if not isinstance(harness, str) or not harness.strip():
+        harness = result.evidence.harness
+        if not harness or not harness.strip():
             return None
         content = harness if harness.endswith("\n") else harness + "\n"
         target = _free_path(directory, f"test_prooflens_{view.name}", ".c")

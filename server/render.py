@@ -166,7 +166,8 @@ def _related(
         )
     if result.trace:
         last = result.trace[-1]
-        kind = result.details.get("replay") or result.details.get("kind")
+        evidence = result.evidence
+        kind = evidence.replay or (evidence.loop.kind if evidence.loop else None)
         label = "repeating state" if result.property == "termination" else "last state"
         text = f"{label}: {show_values(last.values)}" + (f" ({kind})" if kind else "")
         info.append(

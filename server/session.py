@@ -16,7 +16,7 @@ from lsprotocol import types as lsp
 
 import prooflens
 from prooflens.analysis import presentation, syntax
-from prooflens.analysis.verdicts import FunctionReport, Result
+from prooflens.analysis.verdicts import Evidence, FunctionReport, Result
 from prooflens.server import documents, render
 from prooflens.server.actions import uri_to_path
 from prooflens.server.cache import CachedReport, ReportCache
@@ -346,7 +346,7 @@ def _dont_know(job: Job, outcome: Outcome) -> FunctionReport:
         status="unknown",
         message=f"don't know: {reason}",
         reason=reason,
-        details={"server": outcome.kind},
+        evidence=Evidence(server=outcome.kind),
     )
     end_line = max(job.end_line, job.anchor_line)
     return FunctionReport(job.request.name, job.anchor_line, end_line, (result,))

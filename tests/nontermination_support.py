@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from prooflens.analysis.replay import program
 from prooflens.analysis.replay import python as replay_python
+from prooflens.analysis.verdicts import LoopEvidence
 from prooflens.analysis.witness import ReplayOutcome, Witness
 
 
@@ -14,7 +15,7 @@ def confirm_python(
     callee_sources: dict[str, str],
     witness: Witness,
     loop_line: int,
-    details: dict,
+    evidence: LoopEvidence | None,
     timeout_s: float = 5.0,
     first_line: int | None = None,
 ) -> ReplayOutcome:
@@ -25,5 +26,5 @@ def confirm_python(
     built = program.build(target, others, tuple(witness.inputs), "<unit>")
     if isinstance(built, str):
         return ReplayOutcome(False, built)
-    watch = replay_python.Watch.of(details, witness, loop_line)
+    watch = replay_python.Watch.of(evidence, witness, loop_line)
     return replay_python.confirm_nontermination(built, witness, watch, timeout_s)

@@ -304,7 +304,7 @@ CHECKED = ("signed-overflow", "division-by-zero", "shift-out-of-range")
 def _excused(case: Case, result) -> bool:
     """A refutation gcc cannot show: another undefined operation of the same expression
     came first (C leaves the order open), or gcc narrowed the arithmetic (see above)."""
-    if "runtime error" in (result.details or {}).get("replay", "") + (result.message or ""):
+    if "runtime error" in (result.evidence.replay or "") + (result.message or ""):
         return True
     return result.property == "signed-overflow" and _narrowed(case)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import json
+from dataclasses import replace
 
 import pytest
 from lsprotocol import types as lsp
@@ -14,6 +15,7 @@ from prooflens.analysis import presentation, syntax
 from prooflens.analysis.presentation import Kind, Severity, Verdict
 from prooflens.analysis.verdicts import (
     PROPERTIES,
+    Evidence,
     FileReport,
     FunctionReport,
     Property,
@@ -40,7 +42,9 @@ def make(status: str, prop: str, confirmed: bool | None, wording: str = "other")
                   witness={"x": 0} if refuted else None, confirmed=confirmed if refuted else None,
                   trace=(TraceStep(2, {"x": 0}),) if refuted else (),
                   bound=10 if status == "bounded" else None,
-                  reason="timeout" if status == "unknown" else None)  # fmt: skip
+                  reason="timeout" if status == "unknown" else None,
+                  evidence=Evidence(always_false=refuted and wording == "always-false"),
+                  )  # fmt: skip
 
 
 # (status, property, confirmed, requested, wording) -> severity
@@ -266,11 +270,13 @@ def test_termination_phrase(certificate, phrase):
     assert presentation.termination_phrase(certificate) == phrase
 
 
-def test_constant_false_prefers_the_structured_flag():
+def test_constant_false_is_read_from_the_evidence_not_the_wording():
     result = make("refuted", "always-true", True, "can-return-false")
-    flagged = Result(**{**result.__dict__, "details": {"always_false": True}})
+    flagged = replace(result, evidence=Evidence(always_false=True))
     assert presentation.returns_constant_false(flagged)
     assert not presentation.returns_constant_false(result)
+    worded = replace(make("refuted", "always-true", True, "always-false"), evidence=Evidence())
+    assert not presentation.returns_constant_false(worded)
 
 
 # ------------------------------------------------------------- verdict types and JSON

@@ -6,14 +6,14 @@ import sys
 import pytest
 from lsprotocol import types as lsp
 
-from prooflens.analysis.verdicts import FunctionReport, Result
+from prooflens.analysis.verdicts import Evidence, FunctionReport, Result
 from prooflens.server import actions
 from prooflens.server.model import UnitView
 
 
-def refuted(prop, witness, message, **details):
+def refuted(prop, witness, message, harness=None):
     return Result(prop, 2, 5, "refuted", message, witness=witness, confirmed=True,
-                  details=details)  # fmt: skip
+                  evidence=Evidence(harness=harness))  # fmt: skip
 
 
 def view(uri, name, *results):

@@ -1,9 +1,11 @@
 """Results -> diagnostics, lenses, hover, inlay hints, status (pure mapping)."""
 
+from dataclasses import replace
+
 import pytest
 from lsprotocol import types as lsp
 
-from prooflens.analysis.verdicts import FunctionReport, Result, SyntaxError_, TraceStep
+from prooflens.analysis.verdicts import Evidence, FunctionReport, Result, SyntaxError_, TraceStep
 from prooflens.server import render
 from prooflens.server.model import BROKEN, IDLE, PENDING, UnitView
 from prooflens.server.positions import UTF8, LineIndex
@@ -184,7 +186,8 @@ def test_status_counts():
 
 
 def predicate(message="g2 can return False: g2(x=5, y=0)"):
-    return result(prop="always-true", message=message, line=1)
+    found = result(prop="always-true", message=message, line=1)
+    return replace(found, evidence=Evidence(always_false=" always returns False" in message))
 
 
 def asked(*results):

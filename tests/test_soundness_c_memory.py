@@ -254,7 +254,7 @@ def cross_check(program: Program, folder: str, rnd: random.Random) -> list[str]:
         if r.status == "proved" and failing:
             bugs.append(f"proved {r.property} at line {r.line}, but {failing[0]} fails there")
         if r.status == "refuted" and r.confirmed is not True:
-            bugs.append(f"refuted {r.property} at line {r.line} not confirmed: {r.details}")
+            bugs.append(f"refuted {r.property} at line {r.line} not confirmed: {r.evidence}")
     for r, s in zip(refuted, seen[len(seen) - len(refuted) :], strict=True):
         if s != ("failed", _family(r.property), site_line(r)):
             bugs.append(f"witness of {r.property} at line {r.line} ({r.witness}) gave {s}")

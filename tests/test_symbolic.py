@@ -112,15 +112,15 @@ def test_can_hold_reads_the_unrolling_already_made():
     assert bmc.can_hold(maybe, "always-true", Budget.of_seconds(1)) is True
 
 
-def test_always_false_is_flagged_in_details():
+def test_always_false_is_flagged_in_the_evidence():
     report = check.check_function("def f(x):\n    return x != x\n", "python", "f",
                                   Settings(unwind=4, timeout_s=5))  # fmt: skip
     (result,) = report.results
     assert "always returns False" in result.message
-    assert result.details.get("always_false") is True
+    assert result.evidence.always_false is True
     report = check.check_function("def f(x):\n    return x > 0\n", "python", "f",
                                   Settings(unwind=4, timeout_s=5))  # fmt: skip
-    assert "always_false" not in report.results[0].details
+    assert report.results[0].evidence.always_false is False
 
 
 def test_check_function_picks_the_unit_at_line():

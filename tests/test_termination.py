@@ -13,6 +13,7 @@ from prooflens.analysis.engines.termination import check_termination
 from prooflens.analysis.frontends import python as pyfront
 from prooflens.analysis.settings import Settings
 from prooflens.analysis.solver import Budget
+from prooflens.analysis.verdicts import LoopEvidence
 from prooflens.analysis.witness import Witness
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples" / "loops_proofs.py"
@@ -62,7 +63,8 @@ def test_sample_verdicts(name: str, loops: list, certificate: str | None, kind: 
     if certificate is not None:
         assert certificate in first.certificate
     if kind is not None:
-        assert first.details["kind"] == kind and first.witness is not None
+        assert first.evidence is not None and first.evidence.kind == kind
+        assert first.witness is not None
     if first.status == "unknown":
         assert first.reason
 
@@ -81,7 +83,7 @@ def _source_of(name: str) -> tuple[str, int]:
 def test_witnesses_are_confirmed_by_running_python(name: str, index: int) -> None:
     verdict = check_termination(SAMPLE_FNS[name], Budget.of_seconds(10))[index]
     text, first = _source_of(name)
-    outcome = confirm_python(text, name, {}, verdict.witness, verdict.line, verdict.details,
+    outcome = confirm_python(text, name, {}, verdict.witness, verdict.line, verdict.evidence,
                              first_line=first)  # fmt: skip
     assert outcome.confirmed is True, outcome
 
@@ -90,7 +92,7 @@ def test_replay_rejects_a_wrong_witness() -> None:
     verdict = check_termination(SAMPLE_FNS["g2"], Budget.of_seconds(10))[0]
     text, first = _source_of("g2")
     wrong = type(verdict.witness)({"x": 5, "y": 1})
-    outcome = confirm_python(text, "g2", {}, wrong, verdict.line, verdict.details,
+    outcome = confirm_python(text, "g2", {}, wrong, verdict.line, verdict.evidence,
                              first_line=first)  # fmt: skip
     assert outcome.confirmed is False
 
@@ -109,8 +111,8 @@ REPEATING_INNER = """def rep(n: int) -> int:
 def test_replay_does_not_mix_activations_of_an_inner_loop() -> None:
     """The inner loop sees x == 3 in every outer iteration: that is no repetition."""
     witness = Witness({"n": 5})
-    details = {"kind": "state repeats", "state": ["x"], "loop_lines": [5, 6]}
-    outcome = confirm_python(REPEATING_INNER, "rep", {}, witness, 5, details, first_line=1)
+    evidence = LoopEvidence("state repeats", state=("x",), loop_lines=(5, 6))
+    outcome = confirm_python(REPEATING_INNER, "rep", {}, witness, 5, evidence, first_line=1)
     assert outcome.confirmed is False
 
 

@@ -74,7 +74,7 @@ def test_no_wrong_termination_answer(source: str, rnd: random.Random) -> None:
             assert _run_capped(source, x, y) != "capped", (source, x, y, verdict)
     elif verdict.status == "refuted":
         outcome = confirm_python(source, "f", {}, verdict.witness, verdict.line,
-                                 verdict.details, first_line=1)  # fmt: skip
+                                 verdict.evidence, first_line=1)  # fmt: skip
         assert outcome.confirmed is True, (source, verdict, outcome)
         x, y = verdict.witness.inputs["x"], verdict.witness.inputs["y"]
         assert _run_capped(source, x, y) == "capped", (source, verdict)

@@ -13,7 +13,7 @@ dropped. Recursion beyond the inlining bound is ranked over the arguments.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import z3
 
@@ -21,6 +21,7 @@ from prooflens.analysis import interpreter, ir, semantics, solver
 from prooflens.analysis.engines import invariants, ranking, ranking_chc, render, transition
 from prooflens.analysis.engines.transition import ChcSystem, Entry, Iteration
 from prooflens.analysis.solver import Budget
+from prooflens.analysis.verdicts import LoopEvidence
 from prooflens.analysis.witness import Witness
 
 MAX_PREFIX = 2
@@ -38,7 +39,8 @@ class LoopVerdict:
     certificate: str | None
     witness: Witness | None
     reason: str | None
-    details: dict = field(default_factory=dict)
+    evidence: LoopEvidence | None = None  # refuted: how the loop was seen not to stop
+    certificate_kind: str | None = None  # proved: "ranking function", "recursion", ...
 
 
 def check_termination(fn: ir.Function, budget: Budget) -> list[LoopVerdict]:
@@ -65,8 +67,7 @@ def check_termination(fn: ir.Function, budget: Budget) -> list[LoopVerdict]:
             verdicts.append(_recursion(fn, call, -(i + 1), share))
         except Exception as exc:  # noqa: BLE001
             verdicts.append(LoopVerdict(-(i + 1), call.span.line, call.span.column, "unknown",
-                                        None, None, f"internal error: {exc!r}",
-                                        {"kind": "recursion"}))  # fmt: skip
+                                        None, None, f"internal error: {exc!r}"))  # fmt: skip
     return verdicts
 
 
@@ -111,7 +112,7 @@ def _loop(fn, system, facts, loop: ir.Loop, budget: Budget) -> LoopVerdict:
     if few is not None:
         return LoopVerdict(loop.loop_id, loop.span.line, loop.span.column, "proved",
                            f"the loop body runs at most {few} time(s)", None, None,
-                           {"kind": "bounded iterations"})  # fmt: skip
+                           certificate_kind="bounded iterations")  # fmt: skip
     bound = ranking.MAX_COEFF * (1 + _largest_constant(loop))
     found = ranking.synthesize(relation, it.pre, it.post(), types, budget.part(0.4), bound)
     if isinstance(found, ranking.Ranking):
@@ -147,7 +148,8 @@ def _few_iterations(it: Iteration, head, budget: Budget, most: int = 2) -> int |
 
 def _proved(fn: ir.Function, loop: ir.Loop, found: ranking.Ranking, kind: str) -> LoopVerdict:
     return LoopVerdict(loop.loop_id, loop.span.line, loop.span.column, "proved",
-                       _ranking_text(fn, found), None, None, {"kind": kind})  # fmt: skip
+                       _ranking_text(fn, found), None, None,
+                       certificate_kind=kind)  # fmt: skip
 
 
 def _loop_vars(loop: ir.Loop) -> set[str]:
@@ -318,13 +320,11 @@ def _periodic(fn, system, loop, it, entry, state, prefix, period, budget: Budget
     if observed is None:
         return None
     first, seen_period = observed
-    names = [label for label in (_source_name(fn, n) for n in state) if label]
-    kind = "state repeats"
-    details = {"kind": kind, "period": seen_period, "after": first, "state": names,
-               "fixed point": seen_period == 1}  # fmt: skip
-    details["loop_lines"] = list(_line_range(loop))
+    names = tuple(label for label in (_source_name(fn, n) for n in state) if label)
+    evidence = LoopEvidence("state repeats", period=seen_period, after=first, state=names,
+                            fixed_point=seen_period == 1, loop_lines=_line_range(loop))
     return LoopVerdict(loop.loop_id, loop.span.line, loop.span.column, "refuted", None,
-                       witness, None, details)  # fmt: skip
+                       witness, None, evidence)  # fmt: skip
 
 
 def _line_range(loop: ir.Loop) -> tuple[int, int]:
@@ -411,11 +411,11 @@ def _recurrent(fn, system, loop, it: Iteration, entry: Entry, state, budget: Bud
         witness = _witness(fn, system, entry, model)
         if not _observe_stays(fn, loop, witness, region, it):
             continue
-        details = {"kind": "recurrent set", "set": text, "visits": RECURRENT_VISITS,
-                   "loop_lines": list(_line_range(loop)),
-                   "state": [x for x in (_source_name(fn, n) for n in state) if x]}  # fmt: skip
+        names = tuple(x for x in (_source_name(fn, n) for n in state) if x)
+        evidence = LoopEvidence("recurrent set", state=names, region=text,
+                                visits=RECURRENT_VISITS, loop_lines=_line_range(loop))
         return LoopVerdict(loop.loop_id, loop.span.line, loop.span.column, "refuted", None,
-                           witness, None, details)  # fmt: skip
+                           witness, None, evidence)  # fmt: skip
     return None
 
 
@@ -522,8 +522,7 @@ def _recursion(fn: ir.Function, call: ir.Inline, verdict_id: int, budget: Budget
     line, column = call.span.line, call.span.column
 
     def unknown(reason: str) -> LoopVerdict:
-        return LoopVerdict(verdict_id, line, column, "unknown", None, None, reason,
-                           {"kind": "recursion"})  # fmt: skip
+        return LoopVerdict(verdict_id, line, column, "unknown", None, None, reason)
 
     if call.callee != fn.name:
         return unknown(f"recursion inside {call.callee}: analysed where it is defined")
@@ -553,7 +552,7 @@ def _recursion(fn: ir.Function, call: ir.Inline, verdict_id: int, budget: Budget
         return unknown(f"no ranking function over the arguments: {found.reason}")
     text = _ranking_text(fn, found).replace("decreases", "decreases at every recursive call", 1)
     return LoopVerdict(verdict_id, line, column, "proved", text, None, None,
-                       {"kind": "recursion"})  # fmt: skip
+                       certificate_kind="recursion")  # fmt: skip
 
 
 def _call_args(fn, inline: ir.Inline, params: list[str], state) -> dict | None:

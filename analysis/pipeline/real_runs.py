@@ -106,5 +106,5 @@ def confirm_nontermination(ctx: UnitContext, verdict: termination.LoopVerdict,
     built = _python_program(ctx)
     if isinstance(built, str):
         return ReplayOutcome(False, built)
-    watch = replay_python.Watch.of(verdict.details, witness, verdict.line)
+    watch = replay_python.Watch.of(verdict.evidence, witness, verdict.line)
     return replay_python.confirm_nontermination(built, witness, watch)

@@ -14,7 +14,7 @@ from prooflens.analysis import interpreter, ir, passes, solver
 from prooflens.analysis.engines import bmc, proof
 from prooflens.analysis.pipeline import real_runs
 from prooflens.analysis.pipeline.context import UnitContext, unknown
-from prooflens.analysis.verdicts import Result
+from prooflens.analysis.verdicts import Evidence, Result
 from prooflens.analysis.witness import ReplayOutcome, Witness
 
 log = logging.getLogger("prooflens")
@@ -204,15 +204,9 @@ def _refuted(
     # message is the one of the check this witness actually fails.
     failed = run.failed if run.failed is not None and run.failed.kind == stmt.kind else stmt
     message = _refuted_message(ctx, failed, call, always_false)
-    details: dict = {"replay": real.detail}
-    if always_false:
-        details["always_false"] = True
-    if witness.nondet:
-        details["nondet"] = list(witness.nondet)
-    if real.harness:
-        details["harness"] = real.harness
+    evidence = Evidence(real.detail, real.harness or None, tuple(witness.nondet), always_false)
     return Result(kind, line, column, "refuted", message, witness=dict(witness.inputs),
-                  confirmed=real.confirmed, trace=run.trace, details=details)  # fmt: skip
+                  confirmed=real.confirmed, trace=run.trace, evidence=evidence)  # fmt: skip
 
 
 def _refuted_message(ctx: UnitContext, stmt: ir.Assert, call: str, always_false: bool) -> str:

@@ -15,7 +15,7 @@ from prooflens.analysis.engines import termination
 from prooflens.analysis.pipeline import real_runs
 from prooflens.analysis.pipeline.context import UnitContext
 from prooflens.analysis.replay import c as replay_c
-from prooflens.analysis.verdicts import Result
+from prooflens.analysis.verdicts import Evidence, LoopEvidence, Result, StopsBy
 from prooflens.analysis.witness import ReplayOutcome, Witness
 
 log = logging.getLogger("prooflens")
@@ -96,7 +96,7 @@ def _nontermination(ctx: UnitContext, verdict: termination.LoopVerdict, elapsed_
     witness = verdict.witness
     assert witness is not None  # a refutation carries its witness
     call = ctx.call_text(witness)
-    kind = verdict.details.get("kind", "state repeats")
+    kind = verdict.evidence.kind if verdict.evidence else "state repeats"
     run = interpreter.run(ctx.fn, witness.inputs, witness.nondet, max_steps=20_000)
     if run.outcome in ("returned", "failed", "blocked", "undefined"):
         log.error("non-termination witness %s ended in the IR run: %s", call, run.outcome)
@@ -109,13 +109,11 @@ def _nontermination(ctx: UnitContext, verdict: termination.LoopVerdict, elapsed_
         return Result("termination", verdict.line, verdict.column, "unknown",
                       f"don't know whether this loop stops ({real.detail})",
                       reason="witness did not reproduce", time_ms=elapsed_ms)  # fmt: skip
-    details = {"replay": real.detail, **verdict.details}
-    if real.harness:
-        details["harness"] = real.harness
+    evidence = Evidence(real.detail, real.harness or None, loop=verdict.evidence)
     return Result("termination", verdict.line, verdict.column, "refuted",
                   f"{call} never returns: {kind}", witness=dict(witness.inputs),
                   confirmed=real.confirmed, trace=run.trace[:_NONTERMINATION_STEPS],
-                  certificate=verdict.certificate, details=details,
+                  certificate=verdict.certificate, evidence=evidence,
                   time_ms=elapsed_ms)  # fmt: skip
 
 
@@ -136,7 +134,8 @@ def _stops_only_by_undefined_behaviour(ctx: UnitContext, verdict: termination.Lo
                       reason=reason, time_ms=elapsed_ms)  # fmt: skip
 
     forever = f"{call} runs forever in mathematical integers"
-    if run.outcome == "out-of-steps" and verdict.details.get("kind") == "state repeats":
+    repeats = verdict.evidence is not None and verdict.evidence.kind == "state repeats"
+    if run.outcome == "out-of-steps" and repeats:
         # A repeating state whose cycle passes every check (the model run, with C's checks,
         # went on): C computes exactly the mathematical values, so it repeats forever too.
         return _nontermination(ctx, verdict, elapsed_ms)
@@ -156,14 +155,12 @@ def _stops_only_by_undefined_behaviour(ctx: UnitContext, verdict: termination.Lo
     if real.confirmed is False:
         log.error("termination by undefined behaviour not reproduced: %s: %s", call, real.detail)
         return unknown(f"{forever}; in C it should stop by {where}, not seen when run")
-    details = {"kind": "undefined behaviour", "replay": real.detail,
-               "stops_by": {"property": failing.kind, "line": failing.span.line}}  # fmt: skip
-    if real.harness:
-        details["harness"] = real.harness
+    stops = LoopEvidence("undefined behaviour", stops_by=StopsBy(failing.kind, failing.span.line))
+    evidence = Evidence(real.detail, real.harness or None, loop=stops)
     return Result("termination", verdict.line, verdict.column, "refuted",
                   f"{call} does not terminate: it runs until {where}",
                   witness=dict(witness.inputs), confirmed=real.confirmed,
-                  trace=run.trace[:_NONTERMINATION_STEPS], details=details,
+                  trace=run.trace[:_NONTERMINATION_STEPS], evidence=evidence,
                   time_ms=elapsed_ms)  # fmt: skip
 
 
@@ -181,14 +178,12 @@ def _until_undefined_when_compiled(ctx: UnitContext, verdict: termination.LoopVe
         return Result("termination", verdict.line, verdict.column, "unknown",
                       f"does not terminate without undefined behaviour: {reason}",
                       reason=reason, time_ms=elapsed_ms)  # fmt: skip
-    details = {"kind": "undefined behaviour", "replay": real.detail, **verdict.details}
-    if real.harness:
-        details["harness"] = real.harness
+    evidence = Evidence(real.detail, real.harness or None, loop=verdict.evidence)
     return Result("termination", verdict.line, verdict.column, "refuted",
                   f"{call} does not terminate: it runs forever in mathematical integers, "
                   f"so in C forever or until undefined behaviour stops it ({real.detail})",
                   witness=dict(witness.inputs), confirmed=real.confirmed,
-                  trace=run.trace[:_NONTERMINATION_STEPS], details=details,
+                  trace=run.trace[:_NONTERMINATION_STEPS], evidence=evidence,
                   time_ms=elapsed_ms)  # fmt: skip
 
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from prooflens.analysis.replay import sandbox
 from prooflens.analysis.replay.program import Program
+from prooflens.analysis.verdicts import LoopEvidence
 from prooflens.analysis.witness import ReplayOutcome, Witness
 
 _EXCEPTIONS = {"assertion": "AssertionError", "division-by-zero": "ZeroDivisionError"}
@@ -46,12 +47,13 @@ class Watch:
     lines: tuple[int, int] | None = None
 
     @classmethod
-    def of(cls, details: dict, witness: Witness, loop_line: int) -> Watch:
-        """From a termination verdict's details."""
-        lines = details.get("loop_lines") or (loop_line, 10**9)
-        return cls(loop_line, details.get("kind", "state repeats"),
-                   tuple(details.get("state") or witness.inputs), details.get("set", "True"),
-                   int(details.get("visits", 10_000)), (int(lines[0]), int(lines[1])))  # fmt: skip
+    def of(cls, evidence: LoopEvidence | None, witness: Witness, loop_line: int) -> Watch:
+        """From a termination verdict's evidence (None: watch every input for a repeat)."""
+        if evidence is None:
+            return cls(loop_line, state=tuple(witness.inputs), lines=(loop_line, 10**9))
+        return cls(loop_line, evidence.kind, tuple(evidence.state or witness.inputs),
+                   evidence.region or "True", evidence.visits or 10_000,
+                   evidence.loop_lines or (loop_line, 10**9))  # fmt: skip
 
 
 def replay_calls(
