@@ -331,14 +331,17 @@ def _scope_check(fdef: ast.FunctionDef, source: _Source, module: ModuleInfo) -> 
     return frozenset(names)
 
 
-def _split_body(body: list[ast.stmt]) -> tuple[list[ast.stmt], list[ast.stmt]]:
+def _split_body(body: list[ast.stmt]) -> tuple[list[ast.Assert | ast.If], list[ast.stmt]]:
     """(leading asserts and `if ...: raise` guards after an optional docstring, the rest)."""
     index = 0
     if body and _is_docstring(body[0]):
         index = 1
-    leading: list[ast.stmt] = []
-    while index < len(body) and (isinstance(body[index], ast.Assert) or _is_guard(body[index])):
-        leading.append(body[index])
+    leading: list[ast.Assert | ast.If] = []
+    while index < len(body):
+        stmt = body[index]
+        if not (isinstance(stmt, ast.Assert) or isinstance(stmt, ast.If) and _is_guard(stmt)):
+            break
+        leading.append(stmt)
         index += 1
     return leading, body[index:]
 
@@ -413,11 +416,11 @@ class _Lowerer:
             frame.receiver = receiver.arg
         self.assigned = names
         leading, rest = _split_body(fdef.body)
-        for stmt in leading:
-            if isinstance(stmt, ast.If):
-                self.guard(frame, stmt)
+        for first in leading:
+            if isinstance(first, ast.If):
+                self.guard(frame, first)
             else:
-                self.precondition(frame, stmt)
+                self.precondition(frame, first)
         for stmt in rest:
             if self.assigned is None:
                 break
@@ -1097,7 +1100,7 @@ class _Lowerer:
             where = ir.Span(span.line, span.column, where.end_line, where.end_column)
         if left.type != ir.FLOAT and right.type != ir.FLOAT:  # int / int
             left, right = self.atom(_as_int(left)), self.atom(_as_int(right))
-            nonzero = ir.Binary("ne", right, _int(0, where), ir.BOOL, where)
+            nonzero: ir.Expr = ir.Binary("ne", right, _int(0, where), ir.BOOL, where)
             self.check(frame, nonzero, "division-by-zero", "division by zero", where, guard)
             limit = ir.Binary("mul", _int(FLOAT_LIMIT, span), _abs_int(right, span), ir.INT, span)
             fits = ir.Binary("lt", _abs_int(left, span), limit, ir.BOOL, span)
@@ -1616,10 +1619,10 @@ class _Lowerer:
             for param, arg in zip(params, args, strict=True):
                 self.store(inner, param, arg, span)
             leading, rest = _split_body(fdef.body)
-            for stmt in leading:
-                if isinstance(stmt, ast.If):  # raising is not modelled inside a call yet
-                    raise _Unsupported("raise statement", *_pos(source, stmt.body[0]))
-                self.callee_precondition(inner, stmt, span)  # type: ignore[arg-type]
+            for first in leading:
+                if isinstance(first, ast.If):  # raising is not modelled inside a call yet
+                    raise _Unsupported("raise statement", *_pos(source, first.body[0]))
+                self.callee_precondition(inner, first, span)
             for stmt in rest:
                 if self.assigned is None:
                     break
@@ -1793,9 +1796,9 @@ def _seq_comparison(op: str, left: ir.Expr, right: ir.Expr, span: ir.Span) -> ir
         raise _Unsupported("ordering comparison of sequences", span.line, span.column)
     lt, rt = left.type, right.type
     if isinstance(left, ir.SeqLit) and not left.items and isinstance(rt, ir.SeqType):
-        left, lt = ir.SeqLit((), rt, left.span), rt  # type: ignore[arg-type]
+        left, lt = ir.SeqLit((), rt, left.span), rt
     if isinstance(right, ir.SeqLit) and not right.items and isinstance(lt, ir.SeqType):
-        right, rt = ir.SeqLit((), lt, right.span), lt  # type: ignore[arg-type]
+        right, rt = ir.SeqLit((), lt, right.span), lt
     kinds = [t.kind if isinstance(t, ir.SeqType) else "number" for t in (lt, rt)]
     if kinds[0] != kinds[1]:
         return ir.Const(op == "ne", ir.BOOL, span)
@@ -1837,7 +1840,7 @@ def _operator_span(
     if not isinstance(node, ast.BinOp | ast.AugAssign):
         return None
     start = node.left if isinstance(node, ast.BinOp) else node.target
-    line, offset = start.end_lineno, start.end_col_offset  # type: ignore[attr-defined]
+    line, offset = start.end_lineno, start.end_col_offset
     if line is None or offset is None:
         return None
     stop = (right.lineno, right.col_offset)
