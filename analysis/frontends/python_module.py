@@ -13,6 +13,7 @@ from __future__ import annotations
 import ast
 import warnings
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -250,7 +251,8 @@ def constant_value(node: ast.expr, known: dict[str, int | bool]) -> int | bool |
 
 def _evaluate(node: ast.expr, known: dict[str, int | bool]) -> int | bool | None:
     if isinstance(node, ast.Constant):
-        return node.value if type(node.value) in (int, bool) else None
+        value = node.value  # exactly an int or a bool (not a subclass)
+        return value if isinstance(value, int) and type(value) in (int, bool) else None
     if isinstance(node, ast.Name):
         return known.get(node.id)
     if isinstance(node, ast.UnaryOp):
@@ -274,10 +276,11 @@ def _binop(node: ast.BinOp, known: dict[str, int | bool]) -> int | None:
         return None
     if op in (ast.LShift, ast.RShift) and not 0 <= right <= MAX_CONSTANT_BITS:
         return None
-    ops = {ast.Add: int.__add__, ast.Sub: int.__sub__, ast.Mult: int.__mul__,
-           ast.FloorDiv: int.__floordiv__, ast.Mod: int.__mod__, ast.Pow: int.__pow__,
-           ast.LShift: int.__lshift__, ast.RShift: int.__rshift__, ast.BitAnd: int.__and__,
-           ast.BitOr: int.__or__, ast.BitXor: int.__xor__}  # fmt: skip
+    ops: dict[type[ast.operator], Callable[[int, int], object]] = {
+        ast.Add: int.__add__, ast.Sub: int.__sub__, ast.Mult: int.__mul__,
+        ast.FloorDiv: int.__floordiv__, ast.Mod: int.__mod__, ast.Pow: int.__pow__,
+        ast.LShift: int.__lshift__, ast.RShift: int.__rshift__, ast.BitAnd: int.__and__,
+        ast.BitOr: int.__or__, ast.BitXor: int.__xor__}  # fmt: skip
     if op not in ops or abs(left).bit_length() > MAX_CONSTANT_BITS:
         return None
     result = ops[op](int(left), int(right))

@@ -20,7 +20,7 @@ from prooflens.analysis import ir
 from prooflens.analysis.frontends.python_base import Source, Unsupported, pos, walk_own
 
 MUTATORS = frozenset({"append", "pop", "extend", "insert"})
-ITEM_TYPES = {"int": ir.INT, "bool": ir.BOOL, "str": ir.STR, "float": ir.FLOAT}
+ITEM_TYPES: dict[str, ir.Type] = {"int": ir.INT, "bool": ir.BOOL, "str": ir.STR, "float": ir.FLOAT}
 # Builtins that read a list argument without keeping a reference to it.
 _READERS = frozenset({"len", "list", "tuple", "bool"})
 MAX_CODE_POINT = 0x2FFFF  # z3's largest character
