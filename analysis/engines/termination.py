@@ -411,8 +411,8 @@ def _recurrent(fn, system, loop, it: Iteration, entry: Entry, state, budget: Bud
         witness = _witness(fn, system, entry, model)
         if not _observe_stays(fn, loop, witness, region, it):
             continue
-        names = tuple(x for x in (_source_name(fn, n) for n in state) if x)
-        evidence = LoopEvidence("recurrent set", state=names, region=text,
+        state_names = tuple(x for x in (_source_name(fn, n) for n in state) if x)
+        evidence = LoopEvidence("recurrent set", state=state_names, region=text,
                                 visits=RECURRENT_VISITS, loop_lines=_line_range(loop))
         return LoopVerdict(loop.loop_id, loop.span.line, loop.span.column, "refuted", None,
                            witness, None, evidence)  # fmt: skip

@@ -207,7 +207,7 @@ class _ChunkParser(c_parser.CParser):
 
     base: dict[str, bool] = {}
 
-    def _is_type_in_scope(self, name: str) -> bool:  # type: ignore[override]
+    def _is_type_in_scope(self, name: str) -> bool:
         for scope in reversed(self._scope_stack):
             known = scope.get(name)
             if known is not None:

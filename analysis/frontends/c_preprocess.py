@@ -171,9 +171,10 @@ def main_file_of(text: str) -> str:
 
 def preprocess_file(text: str, use_cpp: bool | None = None) -> Preprocessed | PreprocessError:
     """A whole C file ready for pycparser (see the module docstring for the two ways)."""
-    text = normalise_newlines(text)
-    if isinstance(text, PreprocessError):
-        return text
+    normalised = normalise_newlines(text)
+    if isinstance(normalised, PreprocessError):
+        return normalised
+    text = normalised
     if is_preprocessed(text):
         return Preprocessed(scrub_gnu(text), main_file_of(text), physical=True)
     command = find_preprocessor() if use_cpp is not False else None

@@ -33,7 +33,9 @@ def replay_all(
             runs[site] = (run, ReplayOutcome(None, "pending"))
     pending = {s: r for s, r in runs.items() if r[1].detail == "pending"}
     if pending:
-        real = replay_real(ctx, {s: refuted[s].witness for s in pending}, asserts)
+        # every refuted site has a witness (asserted above)
+        witnesses = {s: w for s in pending if (w := refuted[s].witness) is not None}
+        real = replay_real(ctx, witnesses, asserts)
         for site, outcome in real.items():
             runs[site] = (runs[site][0], outcome)
     return runs

@@ -344,7 +344,7 @@ def _env() -> dict[str, str]:
 def _execute(binary: str, args: list[str], limit_s: float, asan: bool = False) -> Observed | str:
     # C memory: an ASan run has ASan's own memory cap instead of an address-space limit.
     env = {**_env(), **c_memory.env_options()} if asan else _env()
-    memory = {"memory_mb": c_memory.ADDRESS_SPACE_MB} if asan else {}
+    memory: dict[str, Any] = {"memory_mb": c_memory.ADDRESS_SPACE_MB} if asan else {}
     done = sandbox.run_sandboxed([binary, *args], timeout_s=limit_s, env=env,
                                  processes=False, **memory)  # fmt: skip
     if done.failure is not None:
