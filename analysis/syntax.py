@@ -758,10 +758,11 @@ def analyser_digest() -> str:
 
 
 def unit_key(parsed: ParsedFile, unit: Unit, settings_fingerprint: str, tool_version: str) -> str:
-    """sha256 of everything a unit's verdict depends on, and nothing positional: its
-    text, the texts of its same-file callees (transitively), the top-level context
-    (C declarations / Python module text), the settings, the tool version and the
-    analyser's own code (`analyser_digest`)."""
+    """sha256 of everything a unit's verdict depends on, and nothing absolute: its text,
+    the texts of its same-file callees (transitively) and their places relative to the
+    unit (results mention callee lines), the top-level context (C declarations / Python
+    module text), the settings, the tool version and the analyser's own code
+    (`analyser_digest`). Moving the unit and its callees together keeps the key."""
     by_name: dict[str, list[Unit]] = {}
     for other in parsed.units:
         by_name.setdefault(other.name, []).append(other)
@@ -778,7 +779,9 @@ def unit_key(parsed: ParsedFile, unit: Unit, settings_fingerprint: str, tool_ver
               parsed.context, unit.text]
     for name in sorted(reached):
         fields.append(name)
-        fields.extend(callee.text_hash for callee in by_name.get(name, []))
+        for callee in by_name.get(name, []):
+            # Where the callee is relative to the unit: a result may mention its lines.
+            fields.extend((callee.text_hash, str(callee.line - unit.line)))
     for item in fields:
         data = item.encode("utf-8", "surrogatepass")
         digest.update(len(data).to_bytes(8, "big"))

@@ -6,6 +6,7 @@ Lines and columns are 1-based. `to_json` gives exactly the stable report contrac
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
@@ -159,7 +160,8 @@ class Evidence:
             loop = LoopEvidence(
                 data["kind"], data.get("period"), data.get("after"),
                 tuple(data["state"]) if "state" in data else None, data.get("fixed point"),
-                data.get("set"), data.get("visits"), (int(lines[0]), int(lines[1])) if lines else None,
+                data.get("set"), data.get("visits"),
+                (int(lines[0]), int(lines[1])) if lines else None,
                 StopsBy(stops["property"], stops["line"]) if stops else None)  # fmt: skip
         return Evidence(data.get("replay"), data.get("harness"), tuple(data.get("nondet", ())),
                         bool(data.get("always_false", False)), loop, data.get("server"),
@@ -244,13 +246,33 @@ class Result:
         )
 
     def shifted(self, lines: int) -> Result:
-        """The same result for the unit moved down by `lines` (re-anchoring)."""
+        """The same result for the unit moved down by `lines` (re-anchoring). Every line
+        the texts mention moves too: unit keys fix the places of the unit's callees
+        relative to it (`syntax.unit_key`), so whatever it mentions moved with it."""
+        evidence = self.evidence.shifted(lines)
         return replace(
             self,
             line=self.line + lines,
+            message=shift_mentions(self.message, lines),
             trace=tuple(TraceStep(s.line + lines, s.values) for s in self.trace),
-            evidence=self.evidence.shifted(lines),
+            certificate=self.certificate and shift_mentions(self.certificate, lines),
+            reason=self.reason and shift_mentions(self.reason, lines),
+            evidence=replace(evidence, replay=evidence.replay
+                             and shift_mentions(evidence.replay, lines)),  # fmt: skip
         )
+
+
+# How every text of a result names a source line: "line 5", "lines 5, 7" (not "#line").
+_MENTION = re.compile(r"(?<![#\w])(lines? )(\d+(?:, \d+)*)")
+
+
+def shift_mentions(text: str, lines: int) -> str:
+    """`text` with every line it mentions moved down by `lines`."""
+    def moved(match: re.Match[str]) -> str:
+        numbers = (str(int(n) + lines) for n in match.group(2).split(", "))
+        return match.group(1) + ", ".join(numbers)
+
+    return _MENTION.sub(moved, text) if lines else text
 
 
 @dataclass(frozen=True)

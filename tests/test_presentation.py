@@ -18,9 +18,11 @@ from prooflens.analysis.verdicts import (
     Evidence,
     FileReport,
     FunctionReport,
+    LoopEvidence,
     Property,
     Result,
     Status,
+    StopsBy,
     TraceStep,
 )
 from prooflens.server import render
@@ -280,6 +282,35 @@ def test_constant_false_is_read_from_the_evidence_not_the_wording():
 
 
 # ------------------------------------------------------------- verdict types and JSON
+
+
+def test_re_anchoring_moves_every_line_a_result_mentions():
+    result = Result("assertion", 4, 5, "unknown", "don't know: x (in g, line 12)",
+                    certificate="line 3: x >= 0", reason="check that can fail (line 5, 7)",
+                    evidence=Evidence(replay="stopped it at line 5; #line 9 kept"))  # fmt: skip
+    moved = result.shifted(10)
+    assert (moved.line, moved.message) == (14, "don't know: x (in g, line 22)")
+    assert moved.certificate == "line 13: x >= 0"
+    assert moved.reason == "check that can fail (line 15, 17)"
+    assert moved.evidence.replay == "stopped it at line 15; #line 9 kept"
+    loop = LoopEvidence("undefined behaviour", loop_lines=(4, 6), stops_by=StopsBy("x", 5))
+    assert Evidence(loop=loop).shifted(2).loop == LoopEvidence(
+        "undefined behaviour", loop_lines=(6, 8), stops_by=StopsBy("x", 7))
+
+
+@pytest.mark.parametrize("evidence", [
+    Evidence(),
+    Evidence("confirmed", "int main(void) {}", (1, 2), True, assumed=("xs: list[int]",)),
+    Evidence("still running", loop=LoopEvidence("state repeats", 2, 1, ("x",), False,
+                                                loop_lines=(3, 5))),
+    Evidence(loop=LoopEvidence("recurrent set", state=(), region="x > 0", visits=10,
+                               loop_lines=(3, 3))),
+    Evidence(loop=LoopEvidence("undefined behaviour", stops_by=StopsBy("signed-overflow", 4))),
+    Evidence(server="timeout", explicit_raise=True),
+])  # fmt: skip
+def test_evidence_survives_json(evidence):
+    text = json.dumps(evidence.to_json())
+    assert Evidence.from_json(json.loads(text)) == evidence
 
 
 def test_enums_are_the_report_strings():

@@ -509,6 +509,15 @@ def test_unit_key_moves_with_unit_and_depends_on_settings_and_version() -> None:
     assert keys(C_BASE.replace("int N = 3;\n", ""), "c")["h"] != keys(PY_BASE, "python")["h"]
 
 
+def test_unit_key_changes_when_a_callee_moves_relative_to_the_unit() -> None:
+    """A result may mention a callee's line ("in g, line 7"): reusing it after the callee
+    moved apart from the caller would show a stale line."""
+    base = keys(PY_BASE, "python")
+    apart = keys(PY_BASE.replace("def g(y):", "\n\ndef g(y):"), "python")
+    assert apart["f"] != base["f"]  # its callees g and h moved away from it
+    assert apart["g"] == base["g"] and apart["h"] == base["h"]  # moved together
+
+
 def test_unit_key_depends_on_the_analyser_code(monkeypatch: pytest.MonkeyPatch) -> None:
     """An editable install changes the analyser without a version bump: its cached
     verdicts must not be reused by the changed code."""
