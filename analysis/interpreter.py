@@ -14,9 +14,8 @@ from typing import TYPE_CHECKING, Any
 from prooflens.analysis import ir
 from prooflens.analysis.verdicts import TraceStep
 
-# str: a Python str; tuple: a list or tuple (see ir.SeqType) or a C array (ir.ArrayValue).
-# Which one a node evaluates to is fixed by its IR type (the IR is well typed).
-Value = int | bool | float | str | tuple
+# Which kind of value a node evaluates to is fixed by its IR type (the IR is well typed).
+Value = ir.Value
 # Called at every loop-condition test with the loop and the current variable values;
 # returning True stops the run with outcome "observed" (used to watch for repeated states).
 LoopObserver = Callable[[ir.Loop, dict[str, Value]], bool]

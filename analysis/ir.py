@@ -630,6 +630,11 @@ MemExpr = Select | Store | ArrayInit
 Type = IntType | BoolType | BVType | SeqType | FloatType | ArrayType
 Expr = Const | Var | Unary | Binary | Ite | Cast | SeqExpr | FloatExpr | MemExpr
 
+# A concrete value of an IR type (what the interpreter computes and a witness holds): an
+# int or a bool (IntType, BoolType, BVType), a float, a str, a tuple (a list or tuple; a C
+# array's `ArrayValue`).
+Value = int | bool | float | str | tuple
+
 
 def mem_children(expr: MemExpr) -> tuple[Expr, ...]:
     """The operands of a memory node."""

@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from prooflens.analysis import ir
+
 
 @dataclass(frozen=True)
 class Witness:
@@ -15,7 +17,7 @@ class Witness:
     `globals_`: initial values of C globals when they are inputs (SV-COMP `main` has none).
     """
 
-    inputs: dict[str, int | bool]
+    inputs: dict[str, ir.Value]
     nondet: tuple[int, ...] = ()
     globals_: tuple[tuple[str, int], ...] = ()
 
@@ -28,11 +30,11 @@ class Witness:
         return f"{name}({args})"
 
 
-def _show(value: int | bool | None) -> str:
+def _show(value: object) -> str:
     return python_literal(value)
 
 
-def python_literal(value: int | bool | None) -> str:
+def python_literal(value: object) -> str:
     """`repr(value)`, but in hex past ~4000 digits: Python refuses to turn such ints into
     decimal text, and a hex literal is still valid Python (and C, for 64-bit values)."""
     if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 13_000:
