@@ -105,7 +105,7 @@ def _check_unit(
     if unit.has_error:
         return [unknown("unsupported", unit.name_line, unit.name_column,
                         "this function has a syntax error")]  # fmt: skip
-    lowered = _lower(parsed, unit, settings)
+    lowered = _lower(parsed, unit, settings, path)
     if isinstance(lowered, ir.Unsupported):
         # A construct without a position (line 0) is reported at the function's name.
         line, column = ((lowered.line, lowered.column) if lowered.line >= 1
@@ -172,7 +172,7 @@ _ALL_KINDS = ("assertion", "always-true", "division-by-zero", "signed-overflow",
               "out-of-bounds", "null-dereference")  # fmt: skip  (C memory)
 
 
-def _lower(parsed: syntax.ParsedFile, unit: syntax.Unit, settings: Settings
+def _lower(parsed: syntax.ParsedFile, unit: syntax.Unit, settings: Settings, path: str = ""
            ) -> ir.Function | ir.Unsupported:  # fmt: skip
     if parsed.language == "python":
         from prooflens.analysis.frontends import python
@@ -180,4 +180,4 @@ def _lower(parsed: syntax.ParsedFile, unit: syntax.Unit, settings: Settings
         return python.lower(parsed, unit, settings)
     from prooflens.analysis.frontends import c
 
-    return c.lower(parsed, unit, settings)
+    return c.lower(parsed, unit, settings, path=path)  # its folder: `#include "x.h"`

@@ -1,6 +1,6 @@
-/* Buffers, strings and pointers: what prooflens checks about C memory.
- * A pointer parameter is assumed to point, not NULL, at the start of an object of
- * len(p) elements (any length); every access is checked against that object. */
+/* Buffers, strings and pointers: what prooflens checks about C memory. A pointer
+ * parameter is assumed (the function's contract) to point at an object with room for the
+ * accesses made through it; a caller in the file is checked against that contract. */
 
 /* Correct bounded copy: at most 7 characters and a NUL always fit in buf. */
 int copy_name(int n) {
@@ -32,7 +32,7 @@ int length_of_greeting(void) {
     return (int)(p - s);
 }
 
-/* The caller decides the length: a[0] is out of bounds when a has no element. */
+/* The caller decides the length: the contract says a has room for a[0] when n > 0. */
 int first_or_zero(const int *a, int n) {
     if (n <= 0)
         return 0;
@@ -68,4 +68,15 @@ int histogram_bucket(int value) {
         return -1;
     counts[value]++;
     return counts[value];
+}
+
+/* Callers of first_or_zero: one passes a pointer past its array's end, one an element. */
+int first_past_the_end(void) {
+    int one[1] = {7};
+    return first_or_zero(one + 1, 1);
+}
+
+int first_of_one(void) {
+    int one[1] = {7};
+    return first_or_zero(one, 1);
 }

@@ -91,7 +91,9 @@ GOLDEN = {
         ("copy_name", "array-out-of-bounds", 14): ("proved",),
         ("pad", "array-out-of-bounds", 22): ("refuted",),
         ("length_of_greeting", "out-of-bounds", 30): ("proved",),
-        ("first_or_zero", "out-of-bounds", 39): ("refuted",),
+        ("first_or_zero", "out-of-bounds", 36): ("unknown",),  # assumed: its contract
+        ("first_past_the_end", "out-of-bounds", 76): ("refuted",),  # violates the contract
+        ("first_of_one", "out-of-bounds", 81): ("proved",),
         ("find_or_crash", "null-dereference", 49): ("refuted",),
         ("find_or_minus_one", "null-dereference", 61): ("proved",),
         ("histogram_bucket", "array-out-of-bounds", 70): ("proved",),

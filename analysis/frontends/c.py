@@ -26,6 +26,7 @@ Conventions the engines and `replay.c` rely on:
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import Any
 
@@ -39,16 +40,22 @@ from prooflens.analysis.frontends.c_lower import Lowerer
 from prooflens.analysis.settings import Settings
 
 _RECURSION_LIMIT = 6000
+# `ir.Function.display` keys read by the replay (`replay.c`, same names there): the folder of
+# the file's `#include "x.h"` headers, and the includes dropped as not found.
+QUOTE_DIR_KEY = "c:quote-dir"
+DROPPED_KEY = "c:dropped-includes"
 
 
 def lower(
-    parsed: Any, unit: Any, settings: Settings, use_cpp: bool | None = None
+    parsed: Any, unit: Any, settings: Settings, use_cpp: bool | None = None,
+    path: str | None = None,
 ) -> ir.Function | ir.Unsupported:
-    """`unit` of `parsed` as an IR function, or why it cannot be (never raises)."""
+    """`unit` of `parsed` as an IR function, or why it cannot be (never raises); `path`:
+    the file's, whose folder holds its `#include "x.h"` headers."""
     old_limit = sys.getrecursionlimit()
     sys.setrecursionlimit(max(old_limit, _RECURSION_LIMIT))
     try:
-        return _lower(parsed, unit, settings, use_cpp)
+        return _lower(parsed, unit, settings, use_cpp, folder_of(path))
     except Unsup as exc:
         return ir.Unsupported(exc.construct, exc.line, exc.column)
     except RecursionError:
@@ -60,13 +67,20 @@ def lower(
         sys.setrecursionlimit(old_limit)
 
 
+def folder_of(path: str | None) -> str | None:
+    """The folder of a file's path (None for text that is not a file)."""
+    if not path or path.startswith("<"):
+        return None
+    return os.path.dirname(os.path.abspath(path))
+
+
 def _lower(
-    parsed: Any, unit: Any, settings: Settings, use_cpp: bool | None
+    parsed: Any, unit: Any, settings: Settings, use_cpp: bool | None, folder: str | None
 ) -> ir.Function | ir.Unsupported:
     # The whole file is preprocessed and parsed (cached per text): a tree-sitter error in
     # the unit (an `#ifdef` splitting a statement, a macro) does not matter when the
     # preprocessor and pycparser accept it.
-    tu = c_file.translation_unit(parsed.text, use_cpp)
+    tu = c_file.translation_unit(parsed.text, use_cpp, folder)
     if tu.error is not None:
         return ir.Unsupported(tu.error.construct, tu.error.line)
     last = getattr(unit, "end_line", unit.line)
@@ -78,11 +92,17 @@ def _lower(
         return blocked
     lowerer = Lowerer(tu.ast, tu.funcs, settings, tu.source)
     try:
-        return lowerer.lower_unit(target, last)
+        fn = lowerer.lower_unit(target, last)
     except Unsup as exc:
         if tu.dropped and ("undeclared" in exc.construct or "unknown" in exc.construct):
             exc.construct += tu.missing_note()  # maybe declared where we could not look
         raise
+    # For the replay harness (`replay.c`): compiled as the text was preprocessed here.
+    if folder is not None:
+        fn.display[QUOTE_DIR_KEY] = folder
+    if tu.dropped:
+        fn.display[DROPPED_KEY] = "\n".join(tu.dropped)
+    return fn
 
 
 def _not_found(tu: c_file.TranslationUnit, unit: Any, last: int) -> ir.Unsupported:

@@ -69,9 +69,11 @@ class TranslationUnit:
 
 
 @functools.lru_cache(maxsize=8)
-def translation_unit(text: str, use_cpp: bool | None = None) -> TranslationUnit:
-    """The file `text` preprocessed and parsed (never raises)."""
-    done = cpp.preprocess_file(text, use_cpp)
+def translation_unit(text: str, use_cpp: bool | None = None, folder: str | None = None
+                     ) -> TranslationUnit:  # fmt: skip
+    """The file `text` preprocessed and parsed (never raises); `folder`: the file's own,
+    for its `#include "x.h"`."""
+    done = cpp.preprocess_file(text, use_cpp, folder)
     source = text.replace("\r\n", "\n")
     if isinstance(done, cpp.PreprocessError):
         return TranslationUnit(c_ast.FileAST([]), {}, error=done, source=source)

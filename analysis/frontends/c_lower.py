@@ -426,15 +426,20 @@ class Lowerer(ExprLowering):
                 info = self.declare(d.name, info)
                 params.append(ir.Param(info.name, info.ctype.ir, span_of(d)))
                 continue
-            # Contract: not NULL, pointing at the start of an object of len(p) elements.
+            # Contract: pointing at the start of an object of len(p) elements; not NULL
+            # unless the function itself tests it for NULL (then NULL is an input too).
             obj = cm.parameter_object(self, info, d.name, span_of(d))
             info = self.declare(d.name, info)
-            info.target, info.nullable = obj, False
+            info.target, info.nullable = obj, cm.tests_null(fdef.body, d.name)
             self.param_objects.append(obj)
             for part in (obj.fields or {}).values() if obj.fields is not None else (obj,):
                 params.append(ir.Param(part.contents, part.array_type, span_of(d)))
             assert isinstance(obj.length, ir.Var)
             params.append(ir.Param(obj.length.name, cm.OFF, span_of(d)))
+            if info.nullable:
+                params.append(ir.Param(info.name + ".null", ir.BOOL, span_of(d)))
+            else:
+                self.pointer_contract.non_null.append(d.name)
             self.param_entry.append(ir.Assign(info.name, cm.offset_const(0), span_of(d)))
         return params
 

@@ -26,7 +26,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from pycparser import c_ast, c_generator
@@ -99,6 +99,36 @@ def offset_const(value: int) -> ir.Const:
 
 def null_pointer(elem: ct.CType | None = None) -> CVal:
     return CVal((), offset_const(0), elem or ct.CHAR, PtrVal(None, bconst(True)))
+
+
+def tests_null(body: Any, name: str) -> bool:
+    """Does the function test the pointer `name` for NULL (`p == NULL`, `!p`, `if (p)`,
+    `p && ...`)? Then NULL is one of the values it expects."""
+    stack = [body]
+    while stack:
+        node = stack.pop()
+        if node is None:
+            continue
+        if isinstance(node, c_ast.BinaryOp) and node.op in ("==", "!="):
+            sides = (node.left, node.right)
+            if any(_is_name(a, name) and is_null_constant(b) for a, b in (sides, sides[::-1])):
+                return True
+        if isinstance(node, c_ast.BinaryOp) and node.op in ("&&", "||") and (
+                _is_name(node.left, name) or _is_name(node.right, name)):  # fmt: skip
+            return True
+        if isinstance(node, c_ast.UnaryOp) and node.op == "!" and _is_name(node.expr, name):
+            return True
+        if isinstance(node, c_ast.If | c_ast.While | c_ast.DoWhile | c_ast.For |
+                      c_ast.TernaryOp) and _is_name(node.cond, name):  # fmt: skip
+            return True
+        stack.extend(child for _, child in node.children())
+    return False
+
+
+def _is_name(node: Any, name: str) -> bool:
+    while isinstance(node, c_ast.Cast):
+        node = node.expr
+    return isinstance(node, c_ast.ID) and node.name == name
 
 
 def is_null_constant(node: Any) -> bool:
@@ -272,6 +302,7 @@ class Contract:
     source name), the accesses made through it, as (source text, line, callee or "")."""
 
     accesses: dict[str, list[tuple[str, int, str]]]
+    non_null: list[str] = field(default_factory=list)  # assumed not NULL (never tested)
 
     def describe(self, param: str) -> str:
         """`*p (line 1), a[i] (line 2, in g)` -- at most four, then how many more."""
@@ -280,7 +311,9 @@ class Contract:
                  for text, line, callee in seen[:4]]  # fmt: skip
         if len(seen) > 4:
             parts.append(f"{len(seen) - 4} more")
-        return ", ".join(parts)
+        room = f"point to an object with room for {', '.join(parts)}"
+        return f"be non-NULL and {room}" if param in self.non_null else \
+            f"{room} when it is not NULL"  # fmt: skip
 
 
 CONTRACT_KEY = "contract:"  # `ir.Function.display[CONTRACT_KEY + p]`: what p must allow
@@ -298,13 +331,13 @@ def state_contract(fn: ir.Function, results: list[Any]) -> list[Any]:
     if not stated:
         return results
     where = {fn.display.get(p.name, p.name): p.span for p in fn.params}
-    note = "assuming " + "; ".join(f"{p} has room for {a}" for p, a in stated.items())
+    note = "assuming " + "; ".join(f"{p} must {a}" for p, a in stated.items())
     out = [replace(r, certificate=f"{r.certificate}; {note}" if r.certificate else note)
            if r.status == "proved" else r for r in results]  # fmt: skip
     for param, accesses in stated.items():
         span = where.get(f"len({param})", fn.span)
-        reason = (f"{param} must point to an object with room for {accesses}: assumed by "
-                  f"{fn.name}'s contract, checked where a caller in this file passes one")
+        reason = (f"{param} must {accesses}: assumed by {fn.name}'s contract, checked where "
+                  "a caller in this file passes an object")
         out.append(Result("out-of-bounds", span.line, span.column, "unknown", reason,
                           reason=reason))  # fmt: skip
     return out
@@ -347,14 +380,14 @@ class MemoryLowering:
             declared = isinstance(node.name, c_ast.ID) and (
                 self.lookup(node.name.name, node.name).obj is not None
             )
-            text = f"{_name_text(node.name)}[...]"
+            text = source_text(node)
             kind = "array-out-of-bounds" if declared else "out-of-bounds"
             return base, offset, base.stmts + index.stmts, kind, text
         base = self.expr(node.expr)
         if base.ptr is None:
             raise Unsup("dereference of a non-pointer", node)
         assert base.expr is not None
-        return base, base.expr, base.stmts, "out-of-bounds", f"*{_name_text(node.expr)}"
+        return base, base.expr, base.stmts, "out-of-bounds", source_text(node)
 
     def _member(self, node: c_ast.StructRef) -> tuple[CVal, ir.Expr, tuple[ir.Stmt, ...], str,
                                                     str]:  # fmt: skip
@@ -382,7 +415,7 @@ class MemoryLowering:
             raise Unsup(f"member {field} (not an integer field of a known struct)", node)
         target = obj.fields[field]
         moved = PtrVal(target, base.ptr.null)
-        text = f"{_name_text(node.name)}{node.type}{field}"
+        text = source_text(node)
         # checks: against the struct array's length (shared by every field)
         return CVal(base.stmts, base.expr, target.elem, moved), offset, stmts, kind, text
 
@@ -406,14 +439,14 @@ class MemoryLowering:
             return checks
         owner = obj.source.split("->")[0]
         callee = self.frame.prefix.split("#")[0] if self.frame.prefix else ""
-        text = _GENERATOR.visit(node) if node is not None else owner
+        text = source_text(node) if node is not None else owner
         out: list[ir.Stmt] = []
         for check in checks:
             if isinstance(check, ir.Assert) and check.kind in ("out-of-bounds",
                                                                "array-out-of-bounds"):
                 out.append(ir.Assume(check.cond, check.span))
                 self.pointer_contract.accesses.setdefault(owner, []).append(
-                    (" ".join(text.split())[:40], check.span.line, callee))
+                    (text, check.span.line, callee))
             else:
                 out.append(check)
         return tuple(out)
@@ -583,6 +616,12 @@ _GENERATOR = c_generator.CGenerator()
 _CMP = {"==": "eq", "!=": "ne", "<": "lt", "<=": "le", ">": "gt", ">=": "ge"}
 
 
+def source_text(node: Any) -> str:
+    """How an access reads in the source (one line, at most 40 characters)."""
+    text = " ".join(_GENERATOR.visit(node).split())
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
 def _is_true(expr: ir.Expr) -> bool:
     return isinstance(expr, ir.Const) and expr.value is True
 
@@ -598,14 +637,3 @@ def _null_if_zero(v: CVal, elem: ct.CType | None, node: Any) -> CVal:
 
 def _value_parts(v: CVal) -> tuple:
     return v.expr, v.ctype, v.ptr
-
-
-def _name_text(node: Any) -> str:
-    """A short source form of a pointer expression for messages."""
-    if isinstance(node, c_ast.ID):
-        return node.name
-    if isinstance(node, c_ast.StructRef) and isinstance(node.field, c_ast.ID):
-        return f"{_name_text(node.name)}{node.type}{node.field.name}"
-    if isinstance(node, c_ast.ArrayRef):
-        return f"{_name_text(node.name)}[...]"
-    return "(...)"

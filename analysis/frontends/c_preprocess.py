@@ -169,8 +169,11 @@ def main_file_of(text: str) -> str:
     return "<stdin>"
 
 
-def preprocess_file(text: str, use_cpp: bool | None = None) -> Preprocessed | PreprocessError:
-    """A whole C file ready for pycparser (see the module docstring for the two ways)."""
+def preprocess_file(text: str, use_cpp: bool | None = None, folder: str | None = None
+                    ) -> Preprocessed | PreprocessError:  # fmt: skip
+    """A whole C file ready for pycparser (see the module docstring for the two ways);
+    `folder`: the file's own folder, where its `#include "x.h"` are looked for first (as
+    a compiler does; gcc's `-iquote`)."""
     normalised = normalise_newlines(text)
     if isinstance(normalised, PreprocessError):
         return normalised
@@ -186,15 +189,23 @@ def preprocess_file(text: str, use_cpp: bool | None = None) -> Preprocessed | Pr
             if use_cpp is False:
                 return quick
             return PreprocessError(f"{quick.construct} (no C preprocessor found)", quick.line)
-    return _system_preprocess(command, text)
+    return _system_preprocess(command, text, quote_dirs(folder))
 
 
-def _system_preprocess(command: tuple[str, ...], text: str) -> Preprocessed | PreprocessError:
+def quote_dirs(folder: str | None) -> tuple[str, ...]:
+    """The folders searched for `#include "x.h"` before the system ones: the file's own."""
+    if folder is None or not Path(folder).is_dir():
+        return ()
+    return (str(Path(folder).resolve()),)
+
+
+def _system_preprocess(command: tuple[str, ...], text: str, quoted: tuple[str, ...] = ()
+                       ) -> Preprocessed | PreprocessError:  # fmt: skip
     """gcc -E against the system headers; a missing include is blanked out and the text
     preprocessed again (at most `MAX_DROPPED` times)."""
-    text, dropped = _drop_missing_includes(text)
+    text, dropped = drop_missing_includes(text, quoted)
     for _ in range(MAX_DROPPED):
-        done = _run_system_cpp(command, text)
+        done = _run_system_cpp(command, text, quoted)
         if isinstance(done, str):
             return Preprocessed(scrub_gnu(done), "<stdin>", dropped=tuple(dropped))
         missing = _MISSING.search(done.stderr)
@@ -212,10 +223,12 @@ class _Failed:
 
 
 @functools.lru_cache(maxsize=64)
-def _run_system_cpp(command: tuple[str, ...], text: str) -> str | _Failed:
+def _run_system_cpp(command: tuple[str, ...], text: str, quoted: tuple[str, ...] = ()
+                    ) -> str | _Failed:  # fmt: skip
     # __NO_CTYPE: glibc's <ctype.h> then declares isdigit & co. as functions instead of
     # macros that index a table through a pointer.
-    args = [*command, "-I", str(OVERLAY_DIR), "-D__NO_CTYPE=1", "-"]
+    args = [*command, *(f"-iquote{d}" for d in quoted), "-I", str(OVERLAY_DIR),
+            "-D__NO_CTYPE=1", "-"]  # fmt: skip
     try:
         # cwd: gcc looks for `#include "x.h"` of stdin in the working folder; the overlay
         # keeps that independent of where prooflens runs.
@@ -233,15 +246,18 @@ def _blank_line(text: str, line: int) -> str:
     return "\n".join(lines)
 
 
-def _drop_missing_includes(text: str) -> tuple[str, list[str]]:
+def drop_missing_includes(text: str, quoted: tuple[str, ...] = ()) -> tuple[str, list[str]]:
     """Blank the `#include`s no search folder has (one gcc run instead of one per header);
-    includes inside headers, or naming a macro, are left to the retry loop."""
+    includes inside headers, or naming a macro, are left to the retry loop. `quoted`:
+    the folders searched first for `#include "x.h"`. The replay harness is built from the
+    text the same way, so that it compiles what was analysed."""
     dirs = search_dirs()
     dropped: list[str] = []
 
     def keep_or_blank(match: re.Match[str]) -> str:
         name = match.group(2).strip()
-        if any((folder / name).is_file() for folder in dirs):
+        first = [Path(d) for d in quoted] if match.group(1) == '"' else []
+        if any((folder / name).is_file() for folder in [*first, *dirs]):
             return match.group(0)
         dropped.append(f"<{name}>" if match.group(1) == "<" else f'"{name}"')
         return ""

@@ -109,10 +109,32 @@ def _program(unit: CUnit, fn: ir.Function, witness: Witness, nondet: str, driver
     ]
     if not is_main:
         parts.append("#define main __pl_user_main")
-    parts += [unit.text, "#undef abort"]
+    parts += [without_dropped_includes(unit.text, fn), "#undef abort"]
     if not is_main:
         parts += ["#undef main", driver]
     return "\n".join(p for p in parts if p) + "\n"
+
+
+# What the C frontend says of the file (`ir.Function.display`): the folder of its
+# `#include "x.h"` headers, and the includes the analysis had to drop (not found, one a
+# line, as written): the harness is compiled the same way, so it compiles what was analysed.
+# (Set by `frontends/c.py`, which names them alike: neither layer imports the other.)
+QUOTE_DIR_KEY = "c:quote-dir"
+DROPPED_KEY = "c:dropped-includes"
+_INCLUDE_LINE = re.compile(r'^[ \t]*#[ \t]*include[ \t]*[<"]([^>"\n]+)[>"][^\n]*$', re.M)
+
+
+def quote_dirs(fn: ir.Function) -> tuple[str, ...]:
+    folder = fn.display.get(QUOTE_DIR_KEY)
+    return (folder,) if folder else ()
+
+
+def without_dropped_includes(text: str, fn: ir.Function) -> str:
+    """`text` with the `#include`s of headers the analysis did not find blanked."""
+    dropped = {name.strip("<>\"") for name in fn.display.get(DROPPED_KEY, "").split("\n") if name}
+    if not dropped:
+        return text
+    return _INCLUDE_LINE.sub(lambda m: "" if m.group(1).strip() in dropped else m.group(0), text)
 
 
 def split_values(
@@ -277,9 +299,11 @@ def replay(unit: CUnit, fn: ir.Function, cases: Sequence[Case], timeout_s: float
               if c.kind in ("termination", UNTIL_UNDEFINED) else timeout_s
               for c in cases]  # fmt: skip
     if batch is not None:
-        observed = run_cases(batch, [[str(i)] for i in range(len(cases))], limits)
+        observed = run_cases(batch, [[str(i)] for i in range(len(cases))], limits,
+                             quote_dirs(fn))  # fmt: skip
     else:
-        observed = [run_program(t, limit) for t, limit in zip(texts, limits, strict=True)]
+        observed = [run_program(t, limit, quote_dirs(fn))
+                    for t, limit in zip(texts, limits, strict=True)]  # fmt: skip
     outcomes = []
     for case, text, seen, limit in zip(cases, texts, observed, limits, strict=True):
         if isinstance(seen, str):
@@ -290,14 +314,16 @@ def replay(unit: CUnit, fn: ir.Function, cases: Sequence[Case], timeout_s: float
     return outcomes
 
 
-def run_program(text: str, limit_s: float) -> Observed | str:
+def run_program(text: str, limit_s: float, quote_dirs: tuple[str, ...] = ()) -> Observed | str:
     """Compile `text` with gcc + UBSan and run it once (`limit_s`: CPU seconds); a string
     says why it could not run."""
-    return run_cases(text, [[]], [limit_s])[0]
+    return run_cases(text, [[]], [limit_s], quote_dirs)[0]
 
 
-def run_cases(text: str, arguments: list[list[str]], limits: list[float]) -> list[Observed | str]:
-    """Compile `text` once and run it once per argument list, each run in its own process."""
+def run_cases(text: str, arguments: list[list[str]], limits: list[float],
+              quote_dirs: tuple[str, ...] = ()) -> list[Observed | str]:  # fmt: skip
+    """Compile `text` once and run it once per argument list, each run in its own process
+    (`quote_dirs`: where its `#include "x.h"` are)."""
     gcc = compiler()
     if gcc is None:
         return ["no C compiler" for _ in arguments]
@@ -306,7 +332,7 @@ def run_cases(text: str, arguments: list[list[str]], limits: list[float]) -> lis
         binary = os.path.join(tmp, "harness")
         with open(source, "w") as handle:
             handle.write(text)
-        built = _compile(gcc, source, binary, tmp)
+        built = _compile(gcc, source, binary, tmp, quote_dirs)
         if built is not None:
             return [built for _ in arguments]
         asan = c_memory.wants_asan(text)
@@ -314,11 +340,13 @@ def run_cases(text: str, arguments: list[list[str]], limits: list[float]) -> lis
                 for args, limit in zip(arguments, limits, strict=True)]
 
 
-def _compile(gcc: str, source: str, binary: str, cwd: str) -> str | None:
+def _compile(gcc: str, source: str, binary: str, cwd: str, quote_dirs: tuple[str, ...] = ()
+             ) -> str | None:  # fmt: skip
     with open(source) as handle:  # C memory: ASan for units with objects
         text = handle.read()
     flags = CFLAGS + (c_memory.ASAN_FLAGS if c_memory.wants_asan(text) else ())
     flags += c_builtins.flags(text)  # a user's `abs` is not gcc's builtin
+    flags += tuple(f"-iquote{d}" for d in quote_dirs)
     done = sandbox.run_sandboxed([gcc, *flags, source, "-o", binary], cwd=cwd, env=_env(),
                                  timeout_s=COMPILE_LIMITS.cpu_s,
                                  memory_mb=COMPILE_LIMITS.memory_mb,

@@ -63,18 +63,26 @@ def arguments(fn: ir.Function, witness: Witness_, literal: Any) -> list[str]:
     allocating and filling it (its length input `len(p)` is not an argument)."""
     args: list[str] = []
     done: set[str] = set()
+    null = _null_inputs(fn, witness)
     for param in fn.params:
         if param.name.startswith("len(") and param.name.endswith(")"):
+            continue
+        if param.name.endswith(".null"):  # a pointer parameter's NULL flag: not an argument
             continue
         if "->" in param.name:  # a field of a struct parameter: one argument per struct
             owner = param.name.split("->")[0]
             if owner not in done:
                 done.add(owner)
-                args.append(_struct_argument(fn, witness, literal, owner))
+                spelling = fn.display.get(f"struct:{owner}", "void")
+                args.append(f"(({spelling} *)0)" if owner in null else
+                            _struct_argument(fn, witness, literal, owner))  # fmt: skip
             continue
         value = witness.inputs.get(param.name, 0)
         if not isinstance(param.type, ir.ArrayType):
             args.append(literal(value))
+            continue
+        if fn.display.get(param.name, param.name) in null:
+            args.append(f"(({c_type(param.type.elem)} *)0)")
             continue
         length = int(witness.inputs.get(f"len({param.name})", 0))
         if length > MAX_REPLAY_ELEMENTS:
@@ -86,6 +94,18 @@ def arguments(fn: ir.Function, witness: Witness_, literal: Any) -> list[str]:
                   for k, item in enumerate(array.prefix(length)) if item]  # fmt: skip
         args.append("({ " + " ".join(parts) + " __pl_o; })")
     return args
+
+
+def _null_inputs(fn: ir.Function, witness: Witness_) -> set[str]:
+    """The pointer parameters (source names) the witness passes as NULL: a parameter the
+    function tests for NULL has a flag input, shown as `p == NULL`."""
+    out = set()
+    for param in fn.params:
+        shown = fn.display.get(param.name, "")
+        if param.name.endswith(".null") and shown.endswith(" == NULL") and \
+                witness.inputs.get(param.name):  # fmt: skip
+            out.add(shown[: -len(" == NULL")])
+    return out
 
 
 def _allocation(ctype: str, length: int) -> str:
