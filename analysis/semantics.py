@@ -422,7 +422,8 @@ def encode_float(expr: ir.FloatExpr, env: Mapping[str, z3.ExprRef]) -> z3.ExprRe
         return z3.fpNeg(left)
     if expr.op == "abs":
         return z3.fpAbs(left)
-    right = encode(expr.right, env)  # type: ignore[arg-type]
+    assert expr.right is not None  # the other operators are binary
+    right = encode(expr.right, env)
     op = {"add": z3.fpAdd, "sub": z3.fpSub, "mul": z3.fpMul, "div": z3.fpDiv}[expr.op]
     return op(_RNE(ctx), left, right)
 

@@ -24,7 +24,7 @@ from prooflens.server.config import ServerConfig
 from prooflens.server.documents import Change, Document, UnitKeys
 from prooflens.server.model import BROKEN, IDLE, PENDING, UnitView
 from prooflens.server.positions import UTF16
-from prooflens.server.scheduler import BUDGET, DEEP, QUICK, Job, Scheduler
+from prooflens.server.scheduler import BUDGET, DEEP, QUICK, Job, Runner, Scheduler
 from prooflens.server.workers import JobRequest, Outcome
 
 log = logging.getLogger(__name__)
@@ -62,7 +62,7 @@ class Session:
         self,
         publisher: Publisher,
         cache: ReportCache,
-        runner: Callable[[JobRequest, float], object],
+        runner: Runner,
         concurrency: int,
         config: ServerConfig | None = None,
         tool_version: str = prooflens.__version__,
@@ -74,7 +74,7 @@ class Session:
         self.encoding = UTF16
         self.docs: dict[str, Document] = {}
         self.timers: dict[str, Timer] = {}
-        self.scheduler = Scheduler(runner, concurrency, self._job_done, self._state_changed)  # type: ignore[arg-type]
+        self.scheduler = Scheduler(runner, concurrency, self._job_done, self._state_changed)
         self._last_status: dict[str, int] | None = None
 
     # ------------------------------------------------------------------ events

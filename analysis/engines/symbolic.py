@@ -10,6 +10,7 @@ relations) or the CHC predicates of `transition`. Every engine builds on this cl
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -354,13 +355,17 @@ class Unroll:
                 return
 
 
+# A loop invariant as a function of the state it constrains.
+Invariant = Callable[[dict[str, z3.ExprRef]], z3.BoolRef]
+
+
 @dataclass
 class Summarise:
     """A loop as one step: it writes anything it may write; when it has no `break`, it
     leaves with its condition false; its invariant (`invariants`, by loop id: a function
     of the state) holds at the end."""
 
-    invariants: dict[int, object] = field(default_factory=dict)
+    invariants: dict[int, Invariant] = field(default_factory=dict)
 
     def run(self, ex: Executor, loop: ir.Loop, state: State, out: Flow) -> None:
         new = dict(state.env)
@@ -372,7 +377,7 @@ class Summarise:
             pc = conj(pc, z3.Not(semantics.encode(loop.cond, new)))
         inv = self.invariants.get(loop.loop_id)
         if inv is not None and not has_break:
-            pc = conj(pc, inv(new))  # type: ignore[operator]
+            pc = conj(pc, inv(new))
         inner = list(ir.walk_stmts(loop.body + loop.update))
         if any(isinstance(s, ir.Assert | ir.Assume | ir.Return | ir.Inline) for s in inner):
             ex.exits.append(state.pc)

@@ -278,7 +278,8 @@ class Iteration:
         return [post[n] == env[n] for n in self.pre]
 
 
-def iteration(fn: ir.Function, loop: ir.Loop, invariants: dict[int, object] | None = None):
+def iteration(fn: ir.Function, loop: ir.Loop,
+              invariants: dict[int, symbolic.Invariant] | None = None):
     """The iteration relation of `loop` (nested loops summarised)."""
     ex = Executor(fn, symbolic.Summarise(invariants or {}))
     pre = {n: semantics.variable(n, t) for n, t in fn.variables.items()}
