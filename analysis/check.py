@@ -135,7 +135,7 @@ def _check_unit(
     if fn.assumptions:  # Python: input types and object fields the unit assumed
         from prooflens.analysis.frontends import python_objects
 
-        results = python_objects.state_assumptions(fn, results)
+        results = python.finish_results(fn, results)
     return sorted(results, key=lambda r: (r.line, r.column, r.property))
 
 

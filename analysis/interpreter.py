@@ -367,6 +367,9 @@ def cast(value: Value, source: ir.Type, target: ir.Type) -> Value:
 # ------------------------------------------------------------------ Python sequences
 
 
+_DIGITS_LIMIT = 10**4300  # str() of an int below this in magnitude (CPython's default)
+
+
 def seq_op(expr: ir.SeqExpr, args: list[Any]) -> Value:
     """A sequence node on its evaluated operands (`ir.seq_children` order), as Python does
     it; a str is a str, a list or tuple a tuple (each operand's Python type follows from
@@ -377,6 +380,8 @@ def seq_op(expr: ir.SeqExpr, args: list[Any]) -> Value:
         return tuple(args)
     if isinstance(expr, ir.SeqLen):
         return len(args[0])
+    if isinstance(expr, ir.IntToStr):  # past the digit limit: never observed (checked first)
+        return str(args[0]) if abs(args[0]) < _DIGITS_LIMIT else ""
     if isinstance(expr, ir.SeqAt):
         seq, index = args
         if isinstance(seq, str):

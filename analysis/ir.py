@@ -258,8 +258,20 @@ class SeqEq:
     span: Span = NO_SPAN
 
 
-SEQ_NODES = (StrLit, SeqLit, SeqLen, SeqAt, SeqSlice, SeqConcat, SeqContains, SeqUpdate, SeqEq)
-SeqExpr = StrLit | SeqLit | SeqLen | SeqAt | SeqSlice | SeqConcat | SeqContains | SeqUpdate | SeqEq
+@dataclass(frozen=True)
+class IntToStr:
+    """`str(n)` of an int: its decimal digits, `-` first when negative. The frontend first
+    checks that n has at most 4300 digits (beyond, CPython's default limit raises)."""
+
+    operand: Expr
+    type: SeqType = STR
+    span: Span = NO_SPAN
+
+
+SEQ_NODES = (StrLit, SeqLit, SeqLen, SeqAt, SeqSlice, SeqConcat, SeqContains, SeqUpdate, SeqEq,
+             IntToStr)  # fmt: skip
+SeqExpr = (StrLit | SeqLit | SeqLen | SeqAt | SeqSlice | SeqConcat | SeqContains | SeqUpdate
+           | SeqEq | IntToStr)  # fmt: skip
 
 # ---------------------------------------------------------------- Python floats
 # `float` as IEEE-754 binary64 (z3's Float64, round to nearest, ties to even -- what
@@ -342,6 +354,8 @@ def seq_children(expr: SeqExpr) -> tuple[Expr, ...]:
         return expr.items
     if isinstance(expr, SeqLen):
         return (expr.seq,)
+    if isinstance(expr, IntToStr):
+        return (expr.operand,)
     if isinstance(expr, SeqAt):
         return (expr.seq, expr.index)
     if isinstance(expr, SeqSlice):

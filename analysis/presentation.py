@@ -33,6 +33,7 @@ class Kind(StrEnum):
     UNCONFIRMED = "unconfirmed"  # refuted, not replayed (replay off or no C compiler)
     CONSTANT_FALSE = "constant-false"  # a truth-valued function that never returns True
     CAN_RETURN_FALSE = "can-return-false"  # a predicate returning False: a fact, not a defect
+    CAN_RAISE = "can-raise"  # Python: an explicit `raise` is reached -- intended behaviour
     PROVED = "proved"
     BOUNDED = "bounded"
     TESTED = "tested"
@@ -44,6 +45,7 @@ SEVERITY: dict[Kind, Severity] = {
     Kind.UNCONFIRMED: Severity.WARNING,
     Kind.CONSTANT_FALSE: Severity.WARNING,
     Kind.CAN_RETURN_FALSE: Severity.HINT,
+    Kind.CAN_RAISE: Severity.INFO,
     Kind.PROVED: Severity.INFO,
     Kind.BOUNDED: Severity.HINT,
     Kind.TESTED: Severity.HINT,
@@ -89,6 +91,8 @@ def kind(result: Result, requested: bool = False) -> Kind:
         return Kind.UNKNOWN  # unknown, disproved, or a status this version does not know
     if result.property == Property.ALWAYS_TRUE and not requested:
         return Kind.CONSTANT_FALSE if returns_constant_false(result) else Kind.CAN_RETURN_FALSE
+    if result.property == Property.EXCEPTION and result.message.startswith("can raise "):
+        return Kind.CAN_RAISE  # an explicit `raise` (frontends/python_raise.py)
     return Kind.DEFECT if result.confirmed else Kind.UNCONFIRMED
 
 

@@ -343,6 +343,9 @@ def encode_seq(expr: ir.SeqExpr, env: Mapping[str, z3.ExprRef]) -> z3.ExprRef:
         return units[0] if len(units) == 1 else z3.Concat(*units)
     if isinstance(expr, ir.SeqLen):
         return z3.Length(encode(expr.seq, env))
+    if isinstance(expr, ir.IntToStr):  # z3's str.from_int is "" below 0
+        n = encode(expr.operand, env)
+        return z3.If(n >= 0, z3.IntToStr(n), z3.Concat(string_value("-", ctx), z3.IntToStr(-n)))
     if isinstance(expr, ir.SeqAt):
         seq, index = encode(expr.seq, env), encode(expr.index, env)
         return z3.SubString(seq, index, 1) if _is_str(expr.seq) else seq[index]

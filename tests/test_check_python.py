@@ -157,11 +157,12 @@ def test_unit_verdicts(source: str, name: str, expected: dict[tuple[str, int], s
 
 
 def test_every_definition_is_reported_with_a_reason() -> None:
-    source = ("class K:\n    def a(self):\n        return self.x\n    @other\n"
+    source = ("class K:\n    def a(self):\n        return self\n    @other\n"
               "    def b(self):\n        return 1\n\ndef f(x: complex):\n    return x\n")
     report = check_text(source, "python", QUICK)
     reasons = {f.name: f.results[0].reason for f in report.functions}
-    assert reasons == {"K.a": "unsupported attribute access at line 3",
+    assert reasons == {"K.a": "unsupported use of self as a value (only reads of its data "
+                              "attributes are modelled) at line 3",
                        "K.b": "unsupported decorator @other at line 5",
                        "f": "unsupported parameter type complex at line 8"}  # fmt: skip
 

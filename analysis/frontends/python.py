@@ -50,13 +50,20 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from prooflens.analysis import ir
+from prooflens.analysis.frontends import python_raise as raise_
 from prooflens.analysis.frontends import python_seq as seq
+from prooflens.analysis.frontends import python_strings as strings
 from prooflens.analysis.frontends.python_base import Source as _Source
 from prooflens.analysis.frontends.python_base import Unsupported as _Unsupported
 from prooflens.analysis.frontends.python_base import is_docstring as _is_docstring
 from prooflens.analysis.frontends.python_base import pos as _pos
 from prooflens.analysis.frontends.python_base import walk_own as _walk_own
 from prooflens.analysis.frontends.python_module import ModuleInfo, constant_value, module_info
+from prooflens.analysis.frontends.python_objects import (
+    class_view,
+    receiver_fields,
+    state_assumptions,
+)
 from prooflens.analysis.frontends.python_units import ParsedUnit, free_variables, parse_unit
 from prooflens.analysis.settings import Settings
 
@@ -70,7 +77,7 @@ MAX_FOLDED_POWER = 4096  # largest `c ** n` folded when both are constants
 MAX_NESTING = 300  # deepest expression lowered (AST depth, counted across inlined calls)
 MAX_INLINES = 2000  # inlined calls per function before giving up (size guard)
 BUILTIN_CALLS = frozenset({"abs", "min", "max", "isinstance", "range", "int", "bool", "divmod",
-                           "pow", "len", "list", "tuple", "float"})  # fmt: skip
+                           "pow", "len", "list", "tuple", "float", "str"})  # fmt: skip
 
 _STMT_NAMES: dict[type, str] = {
     ast.Try: "try statement", ast.With: "with statement", ast.Raise: "raise statement",
@@ -107,6 +114,12 @@ _CMP_NAMES: dict[type, str] = {
 
 
 # ------------------------------------------------------------------------ entry point
+
+
+def finish_results(fn: ir.Function, results: list) -> list:
+    """The results of a Python unit as shown: what it assumed of its inputs stated, and its
+    explicit raises marked as intended (python_objects, python_raise)."""
+    return raise_.state_explicit_raises(state_assumptions(fn, results))
 
 
 def lower(parsed: ParsedFile, unit: Unit, settings: Settings) -> ir.Function | ir.Unsupported:
@@ -168,7 +181,8 @@ class _Frame:
     locals: frozenset[str]
     depth: int
     precondition: bool = False  # lowering a leading assert of the unit: checks are assumes
-    receiver: str | None = None  # a method's `self`/`cls`: objects are not modelled
+    receiver: str | None = None  # a method's `self`/`cls`
+    fields: dict[str, str] = field(default_factory=dict)  # receiver field -> its input
     returns: list[ir.Expr | None] = field(default_factory=list)
     loops: list[list[frozenset[str]]] = field(default_factory=list)  # break states per loop
     mutated: frozenset[str] = frozenset()  # names mutated in place (python_seq aliasing)
@@ -285,6 +299,18 @@ def _signature(unit: ParsedUnit, module: ModuleInfo) -> list[tuple[ast.arg, ir.T
     return out
 
 
+def _assumed_types(
+    unit: ParsedUnit, signature: list[tuple[ast.arg, ir.Type]]
+) -> list[str]:
+    """The input types a unit assumes beyond plain `int` (annotated ones are stated by the
+    programmer): `xs: list[int] (assumed from its uses)`, `y: float (from its default)`."""
+    out = []
+    for arg, t in signature:
+        if arg.annotation is None and t not in (ir.INT, ir.BOOL):
+            out.append(f"{arg.arg}: {t} (assumed from its default or uses)")
+    return out
+
+
 def _callee_signature(unit: ParsedUnit) -> None:
     """A same-file function inlined at a call: plain positional parameters, int or bool."""
     fdef, source = unit.fdef, unit.source
@@ -391,15 +417,22 @@ class _Lowerer:
         self.forced_types: dict[str, ir.Type] = {}
         self.copy_outs: list[ir.Stmt] = []
         self.empty_first: set[str] = set()  # lists first bound to an empty display
+        self.retypable: set[str] = set()  # fields of `self` typed by assumption only
 
     # ---------------------------------------------------------------- function
 
     def function(self, unit: Unit) -> ir.Function:
         parsed = parse_unit(self.parsed, unit, self.module)
         fdef, source = parsed.fdef, parsed.source
-        inputs = [(arg.arg, t, source.span(arg)) for arg, t in _signature(parsed, self.module)]
+        signature = _signature(parsed, self.module)
+        inputs = [(arg.arg, t, source.span(arg)) for arg, t in signature]
+        assumptions = list(_assumed_types(parsed, signature))
         for free in free_variables(self.parsed, unit, parsed, self.module):
             inputs.append((free.name, ir.INT, source.span(free.node)))
+        fields = self.receiver_inputs(parsed)
+        for name, t, span, assumption in fields.values():
+            inputs.append((name, t, span))
+            assumptions.append(assumption)
         params: list[ir.Param] = []
         for name, t, span in inputs:
             params.append(ir.Param(name, t, span))
@@ -414,6 +447,7 @@ class _Lowerer:
         receiver = parsed.receiver
         if receiver is not None:
             frame.receiver = receiver.arg
+            frame.fields = {attr: entry[0] for attr, entry in fields.items()}
         self.assigned = names
         leading, rest = _split_body(fdef.body)
         for first in leading:
@@ -444,7 +478,31 @@ class _Lowerer:
             language="python",
             display=dict(self.display),
             returns_bool=returns_bool,
+            assumptions=tuple(assumptions),
         )
+
+    def receiver_inputs(
+        self, parsed: ParsedUnit
+    ) -> dict[str, tuple[str, ir.Type, ir.Span, str]]:
+        """The fields of `self` a method reads (python_objects): attr -> (input name, type,
+        span, assumption). A receiver the body rebinds is left to `read` (unsupported)."""
+        receiver = parsed.receiver
+        if receiver is None or parsed.kind not in ("method", "property"):
+            return {}
+        fdef = parsed.fdef
+        if seq.rebinds(fdef, receiver.arg) or any(
+            isinstance(n, ast.Name) and n.id == receiver.arg and isinstance(n.ctx, ast.Del)
+            for n in _walk_own(fdef)
+        ):
+            return {}
+        view = class_view(self.parsed, parsed.scope)
+        forced = {name: t for name, t in self.forced_types.items() if "." in name}
+        forced.update({name: ir.INT for name in self.forced_int if "." in name})
+        found = receiver_fields(fdef, receiver.arg, view, parsed.source, forced)
+        self.retypable = {f"{receiver.arg}.{f.attr}" for f in found
+                          if "(assumed)" in f.assumption}  # fmt: skip
+        return {f.attr: (f"{receiver.arg}.{f.attr}", f.type, parsed.source.span(f.node),
+                         f.assumption) for f in found}  # fmt: skip
 
     def aliasing(self, frame: _Frame, fdef: ast.FunctionDef, params: list[ir.Param]) -> None:
         """Record what python_seq's aliasing rule needs; a mutated list parameter must not
@@ -557,6 +615,45 @@ class _Lowerer:
         frame.returns.append(value)
         self.out.append(ir.Return(value, frame.source.span(stmt)))
         self.assigned = None
+
+    def stmt_Raise(self, frame: _Frame, stmt: ast.Raise) -> None:  # noqa: N802
+        """`raise E(...)` of a builtin exception class whose construction cannot fail
+        (python_raise): the path ends there, a check that fails whenever it is reached (the
+        property `exception`, "can raise E": intended behaviour, not a defect)."""
+        name = self.raised_class(frame, stmt)
+        span = frame.source.span(stmt)
+        false = ir.Const(False, ir.BOOL, span)
+        self.check(frame, false, "exception", f"{name}: {raise_.EXPLICIT_RAISE}", span, None)
+        self.out.append(ir.Assume(false, span))  # nothing runs after it (termination too)
+        self.assigned = None
+
+    def raised_class(self, frame: _Frame, stmt: ast.Raise) -> str:
+        """The exception class `stmt` raises; its arguments are evaluated for their checks."""
+        source = frame.source
+        exc = stmt.exc
+        if exc is None:
+            raise _Unsupported("bare raise (re-raise)", *_pos(source, stmt))
+        if stmt.cause is not None and not (
+            isinstance(stmt.cause, ast.Constant) and stmt.cause.value is None
+        ):
+            raise _Unsupported("raise ... from a cause other than None", *_pos(source, stmt))
+        func, args = (exc.func, exc.args) if isinstance(exc, ast.Call) else (exc, [])
+        if isinstance(exc, ast.Call) and exc.keywords:
+            raise _Unsupported("exception constructed with keyword arguments", *_pos(source, exc))
+        name = func.id if isinstance(func, ast.Name) else None
+        if name is None or not self.is_builtin_name(frame, name) or not raise_.constructible(name):
+            text = source.segment(func)[:40]
+            raise _Unsupported(f"raise of {text} (only builtin exception classes are modelled)",
+                               *_pos(source, func))  # fmt: skip
+        for arg in args:
+            raise_.message_argument(self, frame, arg)
+        return name
+
+    def is_builtin_name(self, frame: _Frame, name: str) -> bool:
+        """`name` means the builtin of that name here (not rebound in the unit or module)."""
+        return (not self.shadowed(frame, name) and name not in self.units
+                and self.module.describe(name) is None and name not in self.module.constants
+                and name != frame.receiver)  # fmt: skip
 
     def stmt_Break(self, frame: _Frame, stmt: ast.Break) -> None:  # noqa: N802
         if self.assigned is not None and frame.loops:
@@ -702,6 +799,10 @@ class _Lowerer:
         if len(targets) == 1 and isinstance(targets[0], ast.Subscript):
             self.item_assign(frame, targets[0], stmt.value, source.span(stmt))
             return
+        if len(targets) == 1 and self.field_target(frame, targets[0]) is not None:
+            value = self.expr(frame, stmt.value, None)
+            self.store_field(frame, targets[0], value, source.span(stmt))  # type: ignore[arg-type]
+            return
         for target in targets:
             if not isinstance(target, ast.Name):
                 raise _Unsupported(_target_name(target), *_pos(source, target))
@@ -797,8 +898,36 @@ class _Lowerer:
         for name, value in zip(target.elts, (quotient, remainder), strict=True):
             self.store(frame, name.id, value, source.span(name))  # type: ignore[attr-defined]
 
+    def field_target(self, frame: _Frame, target: ast.expr) -> str | None:
+        """The input variable of `self.x` when `target` is that field, else None."""
+        if (isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name)
+                and target.value.id == frame.receiver and target.attr in frame.fields):  # fmt: skip
+            return frame.fields[target.attr]
+        return None
+
+    def store_field(
+        self, frame: _Frame, target: ast.Attribute, value: ir.Expr, span: ir.Span
+    ) -> None:
+        """`self.x = value`: later reads of the field see `value` (python_objects)."""
+        var = frame.fields[target.attr]
+        known = self.variables[var]
+        if known != value.type and not (known == ir.INT and value.type == ir.BOOL):
+            if var in self.retypable and var not in self.forced_types:
+                raise _Retype(var, value.type)
+            raise _Unsupported(f"field {var} of mixed type ({known} and {value.type})",
+                               span.line, span.column)  # fmt: skip
+        if known == ir.INT:
+            value = _as_int(value)
+        self.out.append(ir.Assign(var, value, span))
+
     def stmt_AugAssign(self, frame: _Frame, stmt: ast.AugAssign) -> None:  # noqa: N802
         source = frame.source
+        if self.field_target(frame, stmt.target) is not None:
+            current = self.expr(frame, stmt.target, None)
+            span = source.span(stmt)
+            value = self.binop(frame, stmt, stmt.op, current, stmt.value, None, span)
+            self.store_field(frame, stmt.target, value, span)  # type: ignore[arg-type]
+            return
         if not isinstance(stmt.target, ast.Name):
             raise _Unsupported(_target_name(stmt.target), *_pos(source, stmt.target))
         current = self.read(frame, stmt.target.id, stmt.target)
@@ -890,8 +1019,8 @@ class _Lowerer:
             var = frame.prefix + name
             return ir.Var(var, self.variables[var], span)
         if name == frame.receiver:
-            raise _Unsupported(f"use of {name} (objects are not modelled yet)", span.line,
-                               span.column)  # fmt: skip
+            raise _Unsupported(f"use of {name} as a value (only reads of its data "
+                               "attributes are modelled)", span.line, span.column)  # fmt: skip
         constants = self.module.constants
         if name in constants:
             value = constants[name]
@@ -981,6 +1110,12 @@ class _Lowerer:
             return self.ifexp(frame, node, guard, span)
         if isinstance(node, ast.Call):
             return self.call(frame, node, guard, span)
+        if isinstance(node, ast.JoinedStr):
+            return strings.fstring(self, frame, node, guard, span)
+        if (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)
+                and node.value.id == frame.receiver and node.attr in frame.fields):  # fmt: skip
+            var = frame.fields[node.attr]
+            return ir.Var(var, self.variables[var], span)
         name = _EXPR_NAMES.get(type(node), f"{type(node).__name__} expression")
         raise _Unsupported(name, span.line, span.column)
 
@@ -1044,6 +1179,9 @@ class _Lowerer:
         source = frame.source
         if isinstance(op, ast.Pow):
             return self.power(frame, left, right_node, guard, span)
+        if isinstance(op, ast.Mod) and left.type == ir.STR and isinstance(node, ast.BinOp) \
+                and isinstance(node.left, ast.Constant) and isinstance(node.left.value, str):
+            return strings.percent(self, frame, node.left.value, right_node, guard, span)
         if isinstance(left.type, ir.SeqType):
             return self.seq_binop(frame, op, left, right_node, guard, span)
         if isinstance(op, ast.LShift | ast.RShift) and left.type != ir.FLOAT:
@@ -1379,6 +1517,15 @@ class _Lowerer:
             raise _Unsupported(f"float of a {value.type} value", span.line, span.column)
         return self.to_float(frame, value, guard)
 
+    def builtin_str(
+        self, frame: _Frame, node: ast.Call, guard: ir.Expr | None, span: ir.Span
+    ) -> ir.Expr:
+        """`str(x)` of an int, bool or str (python_strings)."""
+        args = self.builtin_args(frame, node, guard, 0, 1)
+        if not args:
+            return ir.StrLit("", ir.STR, span)
+        return strings.to_str(self, frame, args[0], "s", guard, span)
+
     def builtin_len(
         self, frame: _Frame, node: ast.Call, guard: ir.Expr | None, span: ir.Span
     ) -> ir.Expr:
@@ -1620,8 +1767,9 @@ class _Lowerer:
                 self.store(inner, param, arg, span)
             leading, rest = _split_body(fdef.body)
             for first in leading:
-                if isinstance(first, ast.If):  # raising is not modelled inside a call yet
-                    raise _Unsupported("raise statement", *_pos(source, first.body[0]))
+                if isinstance(first, ast.If):  # a guard of the callee raises in the caller
+                    self.stmt(inner, first)
+                    continue
                 self.callee_precondition(inner, first, span)
             for stmt in rest:
                 if self.assigned is None:

@@ -80,23 +80,27 @@ def demanded_type(fdef: ast.FunctionDef, name: str) -> ir.Type | None:
     assumed for one used as a number); None when no use demands a sequence."""
     parents = parent_map(fdef)
     for node in walk_own(fdef):
-        if not (isinstance(node, ast.Name) and node.id == name):
-            continue
-        parent = parents.get(id(node))
-        if isinstance(parent, ast.Subscript) and parent.value is node:
-            return ir.SeqType("list", ir.INT)
-        if isinstance(parent, ast.For) and parent.iter is node:
-            return ir.SeqType("list", ir.INT)
-        if isinstance(parent, ast.Attribute) and parent.value is node and parent.attr in MUTATORS:
-            return ir.SeqType("list", ir.INT)
-        if (isinstance(parent, ast.Call) and isinstance(parent.func, ast.Name)
-                and parent.func.id == "len" and node in parent.args):  # fmt: skip
-            return ir.SeqType("list", ir.INT)
-        if isinstance(parent, ast.Compare) and node in parent.comparators and any(
-            isinstance(op, ast.In | ast.NotIn) for op in parent.ops
-        ):
+        if isinstance(node, ast.Name) and node.id == name and demands_sequence(node, parents):
             return ir.SeqType("list", ir.INT)
     return None
+
+
+def demands_sequence(node: ast.expr, parents: dict[int, ast.AST]) -> bool:
+    """Is this read of a value a use only a sequence has (indexed, iterated, measured,
+    searched, mutated as a list)?"""
+    parent = parents.get(id(node))
+    if isinstance(parent, ast.Subscript) and parent.value is node:
+        return True
+    if isinstance(parent, ast.For) and parent.iter is node:
+        return True
+    if isinstance(parent, ast.Attribute) and parent.value is node and parent.attr in MUTATORS:
+        return True
+    if (isinstance(parent, ast.Call) and isinstance(parent.func, ast.Name)
+            and parent.func.id == "len" and node in parent.args):  # fmt: skip
+        return True
+    return isinstance(parent, ast.Compare) and node in parent.comparators and any(
+        isinstance(op, ast.In | ast.NotIn) for op in parent.ops
+    )
 
 
 # ------------------------------------------------------------------------ aliasing

@@ -284,10 +284,13 @@ def _cap(kind: int, soft: int, hard: int) -> None:
 
 class _Placeholder:
     """The `self`/`cls` a replayed method gets: the analysis only replays methods that
-    never read it."""
+    read nothing of it but data attributes, which the case's `fields` give."""
 
     def __repr__(self) -> str:
         return "<prooflens placeholder receiver>"
+
+
+_DEFAULT_DIGITS = 4300  # sys.int_info.default_max_str_digits: str() of larger ints raises
 
 
 def run_python(request: dict, report_fd: int) -> None:
@@ -309,7 +312,10 @@ def run_python(request: dict, report_fd: int) -> None:
         report({"outcome": "setup failed", "type": type(error).__name__,
                 "message": str(error)[:200]})  # fmt: skip
         return
-    args = ([_Placeholder()] if request.get("receiver") else []) + _values(case["args"])
+    receiver = _Placeholder()
+    for name, value in _keywords(case.get("fields", {})).items():
+        setattr(receiver, name, value)
+    args = ([receiver] if request.get("receiver") else []) + _values(case["args"])
     kwargs = _keywords(case.get("kwargs", {}))
     if request.get("watch"):
         watch(target, args, kwargs, request["watch"], report)
@@ -347,7 +353,11 @@ def _unwrap(target):
 
 def call(target, args: list, kwargs: dict, filename: str, report) -> None:
     try:
-        value = target(*args, **kwargs)
+        sys.set_int_max_str_digits(_DEFAULT_DIGITS)  # the target runs as CPython's default
+        try:
+            value = target(*args, **kwargs)
+        finally:
+            sys.set_int_max_str_digits(0)  # the report may show huge ints
         report({"outcome": "returned", "value": repr(value)[:1000], "is_true": value is True})
     except BaseException as error:  # noqa: BLE001 -- what the run did is the answer
         frames = traceback.extract_tb(error.__traceback__)

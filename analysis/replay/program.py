@@ -67,7 +67,12 @@ class CallSpec:
         args = [inputs.get(p, 0) for p in self.positional]
         kwargs = {p: inputs.get(p, 0) for p in self.keyword if p in inputs}
         own = set(self.positional) | set(self.keyword)
-        return args, kwargs, {k: v for k, v in inputs.items() if k not in own}
+        return args, kwargs, {k: v for k, v in inputs.items() if k not in own and "." not in k}
+
+    @staticmethod
+    def fields(inputs: dict) -> dict:
+        """The receiver's field values of a witness (inputs named `self.x`): x -> value."""
+        return {k.split(".", 1)[1]: v for k, v in inputs.items() if "." in k}
 
 
 @dataclass(frozen=True)
@@ -142,7 +147,8 @@ def build(
             warnings.simplefilter("ignore")
             statement = _statement(target)
             call = _call_spec(target, statement)
-            free = [n for n in inputs if n not in call.positional and n not in call.keyword]
+            free = [n for n in inputs if n not in call.positional and n not in call.keyword
+                    and "." not in n]  # `self.x`: a field of the receiver
             module = ast.Module(body=_body(target, statement, others, free), type_ignores=[])
             ast.fix_missing_locations(module)
             code = compile(module, filename, "exec", dont_inherit=True)

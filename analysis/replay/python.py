@@ -98,7 +98,9 @@ def _run(program: Program, witness: Witness, watch: dict | None, timeout_s: floa
     args, kwargs, free = program.call.split(dict(witness.inputs))
     case = {"args": [_transferable(v) for v in args],
             "kwargs": {k: _transferable(v) for k, v in kwargs.items()},
-            "free": {k: _transferable(v) for k, v in free.items()}}  # fmt: skip
+            "free": {k: _transferable(v) for k, v in free.items()},
+            "fields": {k: _transferable(v)
+                       for k, v in program.call.fields(dict(witness.inputs)).items()}}  # fmt: skip
     call = {"filename": program.filename, "receiver": program.call.receiver, "case": case,
             "watch": watch}  # fmt: skip
     return sandbox.run_python_code(program.code, call, sandbox.Limits(cpu_s=timeout_s))

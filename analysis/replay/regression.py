@@ -59,8 +59,8 @@ def _call(name: str, inputs: dict, call: CallSpec | None) -> str | None:
         if "." in name:
             return None
         return f"{name}({', '.join(f'{k}={python_literal(v)}' for k, v in inputs.items())})"
-    if call.kind in ("nested", "property"):
-        return None
+    if call.kind in ("nested", "property") or any("." in k for k in inputs):
+        return None  # (an input `self.x` is a field of an object the test cannot build)
     values = [python_literal(inputs.get(p, 0)) for p in call.positional]
     if call.receiver and call.kind == "method":
         values.insert(0, "None")  # the analysis replays only methods that never read self
