@@ -7,9 +7,13 @@ held against the real code compiled with `gcc -fsanitize=address,undefined`:
   random contents -- ASan and UBSan stay silent at that line;
 - every refutation is confirmed by prooflens's own replay (ASan + UBSan, exactly-sized
   objects from the witness), and its witness also fails at that line in this oracle;
+- the pointer contract: an access of `f` through its parameter `a` is assumed inside the
+  object (stated as a don't-know at `a`, never an error); a parameter `f` tests for NULL
+  also gets NULL from the oracle, and its null-dereference verdicts are held against it;
+  a same-file callee's accesses are checked against the caller's real arrays;
 - no counterexample fails to reproduce, nothing escapes as an exception.
 
-Default profile: a fixed seed, 18 programs (about two minutes on 2 cores).
+Default profile: a fixed seed, 22 programs (about two minutes on 2 cores).
 `PROOFLENS_SOUNDNESS=long` runs `PROOFLENS_SOUNDNESS_EXAMPLES` (default 120) programs.
 """
 
@@ -32,7 +36,7 @@ from prooflens.analysis.settings import Settings
 
 GCC = shutil.which("gcc")
 LONG = os.environ.get("PROOFLENS_SOUNDNESS") == "long"
-COUNT = int(os.environ.get("PROOFLENS_SOUNDNESS_EXAMPLES", "120")) if LONG else 18
+COUNT = int(os.environ.get("PROOFLENS_SOUNDNESS_EXAMPLES", "120")) if LONG else 22
 MEMORY = ("out-of-bounds", "array-out-of-bounds", "null-dereference")
 BOUNDARY = (0, 1, -1, 2, 3, 4, 5, 7, 8, 9, -8, 2**31 - 1, -(2**31))
 LENGTHS = (0, 1, 2, 3, 5, 8)
@@ -46,6 +50,7 @@ class Program:
     text: str
     has_array: bool  # f(int *a, int n, int i) (or struct pt *a) rather than f(int n, int i)
     has_struct: bool = False  # a is a `struct pt *` (fields x, y)
+    nullable: bool = False  # f tests a for NULL: the oracle passes NULL too
 
 
 # ---------------------------------------------------------------------------- programs
@@ -129,8 +134,30 @@ def _struct_param(rnd: random.Random) -> str:
             f"        s ^= {access};\n{write}    }}\n    return s;\n")  # fmt: skip
 
 
+def _null_param(rnd: random.Random) -> str:
+    guard = rnd.choice(["    if (a == NULL)\n        return -1;\n", "    if (!a) return 0;\n",
+                        "    if (a != NULL && n > 0)\n        return a[0];\n",
+                        "    if (a) n = 0;\n"])  # fmt: skip
+    access = rnd.choice(["*a", "a[0]", "a[1]"])
+    return f"{guard}    return {access} ^ n;\n"
+
+
+def _contract_caller(rnd: random.Random) -> tuple[str, str]:
+    """A callee's contract (room for q[0..m-1]) checked against a real array at the call."""
+    k = rnd.choice([2, 3, 5])
+    off = rnd.choice([0, 0, 1])
+    high = rnd.choice([k - off, k - off + 1])
+    helper = ("static int total(const int *q, int m) {\n    int s = 0;\n"
+              "    for (int j = 0; j < m; j++)\n        s ^= q[j];\n    return s;\n}\n")
+    body = (f"    int b[{k}] = {{{_items(rnd, k)}}};\n    if (i < 0 || i > {high})\n"
+            f"        return 0;\n    return total(b + {off}, i);\n")  # fmt: skip
+    return helper, body
+
+
 TEMPLATES = (_struct_param, _param_loop, _param_write, _local_index, _pointer_walk,
-             _string_scan, _null, _local_write, _callee)  # fmt: skip
+             _string_scan, _null, _local_write, _callee, _null_param, _contract_caller)  # fmt: skip
+# f's own accesses through its parameter `a`: assumed by the contract, never refuted
+_CONTRACT_ONLY = (_struct_param, _param_loop, _param_write, _null_param)
 
 
 def generate(rnd: random.Random, index: int) -> Program:
@@ -138,12 +165,13 @@ def generate(rnd: random.Random, index: int) -> Program:
     made = template(rnd)
     helper, body = made if isinstance(made, tuple) else ("", made)
     has_struct = template is _struct_param
-    has_array = template in (_param_loop, _param_write) or has_struct
+    has_array = template in _CONTRACT_ONLY
     pointer = "struct pt *a" if has_struct else "int *a"
     params = f"{pointer}, int n, int i" if has_array else "int n, int i"
     if has_struct:
         helper = "struct pt { int x; int y; };\n" + helper
-    return Program(f"{HEADER}{helper}int f({params}) {{\n{body}}}\n", has_array, has_struct)
+    return Program(f"{HEADER}{helper}int f({params}) {{\n{body}}}\n", has_array, has_struct,
+                   template is _null_param)  # fmt: skip
 
 
 # ---------------------------------------------------------------------------- oracle
@@ -155,6 +183,7 @@ class Input:
     contents: tuple[int, ...]  # structs: x0, y0, x1, y1, ...
     n: int
     i: int
+    null: bool = False  # a is NULL
 
 
 def inputs(rnd: random.Random, program: Program) -> list[Input]:
@@ -163,7 +192,8 @@ def inputs(rnd: random.Random, program: Program) -> list[Input]:
         length = rnd.choice(LENGTHS) if program.has_array else 0
         width = 2 if program.has_struct else 1
         contents = tuple(rnd.randint(-5, 5) for _ in range(length * width))
-        out.append(Input(length, contents, rnd.choice(BOUNDARY), rnd.choice(BOUNDARY)))
+        null = program.nullable and rnd.random() < 0.3
+        out.append(Input(length, contents, rnd.choice(BOUNDARY), rnd.choice(BOUNDARY), null))
     return out
 
 
@@ -171,6 +201,8 @@ def _call(program: Program, case: Input) -> str:
     if not program.has_array:
         return f"f({case.n}, {case.i})"
     ctype = "struct pt" if program.has_struct else "int"
+    if case.null:
+        return f"f(({ctype} *)0, {case.n}, {case.i})"
     if program.has_struct:
         fill = " ".join(f"__o[{k // 2}].{'xy'[k % 2]} = {v};" for k, v in enumerate(case.contents))
     else:
@@ -258,6 +290,19 @@ def cross_check(program: Program, folder: str, rnd: random.Random) -> list[str]:
     for r, s in zip(refuted, seen[len(seen) - len(refuted) :], strict=True):
         if s != ("failed", _family(r.property), site_line(r)):
             bugs.append(f"witness of {r.property} at line {r.line} ({r.witness}) gave {s}")
+    return bugs + contract_bugs(program, results)
+
+
+def contract_bugs(program: Program, results: list) -> list[str]:
+    """f's accesses through `a` are its contract: stated at `a`, never an error."""
+    if not program.has_array:
+        return []
+    bugs = [f"contract violation reported as an error: {r.message}" for r in results
+            if r.status == "refuted" and r.property in ("out-of-bounds", "array-out-of-bounds")]
+    stated = [r for r in results if r.property == "out-of-bounds" and r.status == "unknown"
+              and "assumed by f's contract" in (r.reason or "")]  # fmt: skip
+    if not stated:
+        bugs.append("the contract on a is not stated")
     return bugs
 
 
@@ -266,7 +311,8 @@ def _witness_input(witness: dict, program: Program) -> Input:
     names = ("a->x", "a->y") if program.has_struct else ("a",)
     columns = [_array(witness.get(name)).prefix(length) for name in names]
     values = tuple(int(v) for row in zip(*columns, strict=True) for v in row)
-    return Input(length, values, int(witness.get("n", 0)), int(witness.get("i", 0)))
+    null = any(k.endswith(".null") and bool(v) for k, v in witness.items())
+    return Input(length, values, int(witness.get("n", 0)), int(witness.get("i", 0)), null)
 
 
 def _array(raw) -> ir.ArrayValue:
