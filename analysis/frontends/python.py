@@ -47,7 +47,7 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from prooflens.analysis import ir
 from prooflens.analysis.frontends import python_raise as raise_
@@ -542,7 +542,7 @@ class _Lowerer:
         span = frame.source.span(stmt.test)
         if stmt.orelse:  # `elif`: evaluated only when this test is false
             saved, self.out = self.out, []
-            self.guard(frame, stmt.orelse[0])  # type: ignore[arg-type]
+            self.guard(frame, cast(ast.If, stmt.orelse[0]))  # a guard's elif (`_is_guard`)
             inner, self.out = tuple(self.out), saved
             self.out.append(ir.If(cond, (), inner, span))
         self.out.append(ir.Assume(_not(cond), span))
@@ -610,8 +610,8 @@ class _Lowerer:
         is_none = stmt.value is None or (
             isinstance(stmt.value, ast.Constant) and stmt.value.value is None
         )
-        if not is_none:
-            value = self.expr(frame, stmt.value, None)  # type: ignore[arg-type]
+        if stmt.value is not None and not is_none:
+            value = self.expr(frame, stmt.value, None)
         frame.returns.append(value)
         self.out.append(ir.Return(value, frame.source.span(stmt)))
         self.assigned = None
@@ -799,21 +799,20 @@ class _Lowerer:
         if len(targets) == 1 and isinstance(targets[0], ast.Subscript):
             self.item_assign(frame, targets[0], stmt.value, source.span(stmt))
             return
-        if len(targets) == 1 and self.field_target(frame, targets[0]) is not None:
+        if (len(targets) == 1 and isinstance(targets[0], ast.Attribute)
+                and self.field_target(frame, targets[0]) is not None):  # fmt: skip
             value = self.expr(frame, stmt.value, None)
-            self.store_field(frame, targets[0], value, source.span(stmt))  # type: ignore[arg-type]
+            self.store_field(frame, targets[0], value, source.span(stmt))
             return
-        for target in targets:
-            if not isinstance(target, ast.Name):
-                raise _Unsupported(_target_name(target), *_pos(source, target))
+        names = _plain_names(targets, source)
         value = self.expr(frame, stmt.value, None)
-        for target in targets:
-            if target.id in frame.mutated and seq.is_list(value.type):  # type: ignore[attr-defined]
-                seq.check_fresh(target.id, stmt.value, source)  # type: ignore[attr-defined]
+        for target in names:
+            if target.id in frame.mutated and seq.is_list(value.type):
+                seq.check_fresh(target.id, stmt.value, source)
         if len(targets) > 1:
             value = self.atom(value)
-        for target in targets:
-            self.store(frame, target.id, value, source.span(stmt))  # type: ignore[attr-defined]
+        for target in names:
+            self.store(frame, target.id, value, source.span(stmt))
 
     def item_assign(
         self, frame: _Frame, target: ast.Subscript, value_node: ast.expr, span: ir.Span
@@ -841,30 +840,25 @@ class _Lowerer:
     def tuple_assign(self, frame: _Frame, target: ast.Tuple | ast.List, value: ast.expr) -> None:
         """`a, b = x, y`: every right side is evaluated before any name is bound."""
         source = frame.source
-        if self.is_builtin_call(frame, value, "divmod") and len(target.elts) == 2:
-            self.divmod_assign(frame, target, value)  # type: ignore[arg-type]
+        if (isinstance(value, ast.Call) and self.is_builtin_call(frame, value, "divmod")
+                and len(target.elts) == 2):  # fmt: skip
+            self.divmod_assign(frame, target, value)
             return
         if not isinstance(value, ast.Tuple):
             self.unpack_sequence(frame, target, value)
             return
-        names = target.elts
-        for name in names:
-            if not isinstance(name, ast.Name):
-                raise _Unsupported(_target_name(name), *_pos(source, name))
+        names = _plain_names(target.elts, source)
         if any(isinstance(e, ast.Starred) for e in value.elts) or len(value.elts) != len(names):
             raise _Unsupported("tuple assignment with mismatched lengths", *_pos(source, value))
         values = [self.temp(self.expr(frame, e, None)) for e in value.elts]
         for name, val in zip(names, values, strict=True):
-            self.store(frame, name.id, val, source.span(name))  # type: ignore[attr-defined]
+            self.store(frame, name.id, val, source.span(name))
 
     def unpack_sequence(self, frame: _Frame, target: ast.Tuple | ast.List, node: ast.expr) -> None:
         """`a, b = s` for a str, list or tuple value: ValueError unless it has exactly as
         many items as there are names."""
         source = frame.source
-        names = target.elts
-        for name in names:
-            if not isinstance(name, ast.Name):
-                raise _Unsupported(_target_name(name), *_pos(source, name))
+        names = _plain_names(target.elts, source)
         value = self.expr(frame, node, None)
         t = value.type
         if not isinstance(t, ir.SeqType):
@@ -879,14 +873,12 @@ class _Lowerer:
                    f"ValueError: wrong number of values to unpack (expected {count})", span, None)
         items = [self.temp(ir.SeqAt(value, _int(k, span), t.item, span)) for k in range(count)]
         for name, item in zip(names, items, strict=True):
-            self.store(frame, name.id, item, source.span(name))  # type: ignore[attr-defined]
+            self.store(frame, name.id, item, source.span(name))
 
     def divmod_assign(self, frame: _Frame, target: ast.Tuple | ast.List, call: ast.Call) -> None:
         """`q, r = divmod(a, b)`: `q = a // b` and `r = a % b`, one zero check."""
         source = frame.source
-        for name in target.elts:
-            if not isinstance(name, ast.Name):
-                raise _Unsupported(_target_name(name), *_pos(source, name))
+        names = _plain_names(target.elts, source)
         self.plain_call_args(frame, call)
         dividend, divisor = self.builtin_args(frame, call, None, 2, 2)
         dividend, divisor = self.atom(_as_int(dividend)), self.atom(_as_int(divisor))
@@ -895,8 +887,8 @@ class _Lowerer:
         self.check(frame, nonzero, "division-by-zero", "division by zero", span, None)
         quotient = self.temp(ir.Binary("floordiv", dividend, divisor, ir.INT, span))
         remainder = self.temp(ir.Binary("floormod", dividend, divisor, ir.INT, span))
-        for name, value in zip(target.elts, (quotient, remainder), strict=True):
-            self.store(frame, name.id, value, source.span(name))  # type: ignore[attr-defined]
+        for name, value in zip(names, (quotient, remainder), strict=True):
+            self.store(frame, name.id, value, source.span(name))
 
     def field_target(self, frame: _Frame, target: ast.expr) -> str | None:
         """The input variable of `self.x` when `target` is that field, else None."""
@@ -922,11 +914,12 @@ class _Lowerer:
 
     def stmt_AugAssign(self, frame: _Frame, stmt: ast.AugAssign) -> None:  # noqa: N802
         source = frame.source
-        if self.field_target(frame, stmt.target) is not None:
+        if (isinstance(stmt.target, ast.Attribute)
+                and self.field_target(frame, stmt.target) is not None):  # fmt: skip
             current = self.expr(frame, stmt.target, None)
             span = source.span(stmt)
             value = self.binop(frame, stmt, stmt.op, current, stmt.value, None, span)
-            self.store_field(frame, stmt.target, value, span)  # type: ignore[arg-type]
+            self.store_field(frame, stmt.target, value, span)
             return
         if not isinstance(stmt.target, ast.Name):
             raise _Unsupported(_target_name(stmt.target), *_pos(source, stmt.target))
@@ -994,7 +987,7 @@ class _Lowerer:
         same_kind = (isinstance(known, ir.SeqType) and isinstance(value.type, ir.SeqType)
                      and known.kind == value.type.kind)  # fmt: skip
         if same_kind and isinstance(value, ir.SeqLit) and not value.items:
-            return ir.SeqLit((), known, value.span)  # type: ignore[arg-type]
+            return ir.SeqLit((), cast(ir.SeqType, known), value.span)  # same_kind: a sequence
         if same_kind and var in self.empty_first and var not in self.forced_types:
             raise _Retype(var, value.type)
         raise _Unsupported(f"variable {name} of mixed type ({known} and {value.type})",
@@ -1279,11 +1272,12 @@ class _Lowerer:
             symbol = _BINOP_SYMBOLS.get(type(op), "*" if isinstance(op, ast.Mult) else "-")
             raise _Unsupported(f"operator {symbol} on a {left.type}", span.line, span.column)
         right = self.expr(frame, right_node, guard)
+        t = cast(ir.SeqType, left.type)  # the caller's condition
         if isinstance(right, ir.SeqLit) and not right.items and isinstance(right.type, ir.SeqType):
-            right = ir.SeqLit((), left.type, right.span)  # type: ignore[arg-type]
+            right = ir.SeqLit((), t, right.span)
         if right.type != left.type:
             raise _Unsupported(f"{left.type} + {right.type}", span.line, span.column)
-        return ir.SeqConcat(left, right, left.type, span)  # type: ignore[arg-type]
+        return ir.SeqConcat(left, right, t, span)
 
     def power(
         self, frame: _Frame, base: ir.Expr, exponent: ast.expr, guard: ir.Expr | None,
@@ -1561,7 +1555,8 @@ class _Lowerer:
     ) -> list[ir.Expr]:
         count = len(node.args)
         func = node.func
-        name = func.id if isinstance(func, ast.Name) else f".{func.attr}"  # type: ignore[attr-defined]
+        # a builtin (by name) or a method (an attribute)
+        name = func.id if isinstance(func, ast.Name) else f".{cast(ast.Attribute, func).attr}"
         if count < low or (high is not None and count > high):
             raise _Unsupported(f"{name} with {count} arguments", *_pos(frame.source, node))
         return [self.expr(frame, a, guard) for a in node.args]
@@ -1591,7 +1586,7 @@ class _Lowerer:
     ) -> ir.Expr:
         """min/max: the first argument that is strictly smaller/larger than all before."""
         if len(node.args) < 2:
-            raise _Unsupported(f"{node.func.id} of an iterable",  # type: ignore[attr-defined]
+            raise _Unsupported(f"{cast(ast.Name, node.func).id} of an iterable",  # builtin
                                *_pos(frame.source, node))  # fmt: skip
         values = self.builtin_args(frame, node, guard, 2, None)
         if any(v.type != ir.BOOL for v in values):
@@ -1666,7 +1661,7 @@ class _Lowerer:
         """A call of a same-file function, inlined with its variables renamed apart."""
         source = frame.source
         span = source.span(node)
-        name = node.func.id  # type: ignore[attr-defined]
+        name = cast(ast.Name, node.func).id  # a same-file function, called by its name
         self.plain_call_args(frame, node)
         args = [self.expr(frame, a, guard) for a in node.args]
         self.inlines += 1
@@ -1702,8 +1697,9 @@ class _Lowerer:
                 except _Unsupported:
                     continue
                 values = [n.value for n in _walk_own(fdef) if isinstance(n, ast.Return)]
-                if values and all(v is not None for v in values):
-                    returns[name] = values  # type: ignore[assignment]
+                given = [v for v in values if v is not None]
+                if values and len(given) == len(values):
+                    returns[name] = given
             bools = set(returns)
             changed = True
             while changed:
@@ -1969,6 +1965,15 @@ def _comparison(op: str, left: ir.Expr, right: ir.Expr, span: ir.Span) -> ir.Exp
     if not (op in ("eq", "ne") and left.type == ir.BOOL and right.type == ir.BOOL):
         left, right = _as_int(left), _as_int(right)
     return ir.Binary(op, left, right, ir.BOOL, span)
+
+
+def _plain_names(targets: list[ast.expr], source: _Source) -> list[ast.Name]:
+    """Assignment targets that must be plain names (else unsupported, at the first one
+    that is not)."""
+    for target in targets:
+        if not isinstance(target, ast.Name):
+            raise _Unsupported(_target_name(target), *_pos(source, target))
+    return [target for target in targets if isinstance(target, ast.Name)]
 
 
 def _target_name(target: ast.AST) -> str:
