@@ -267,6 +267,8 @@ class Lowerer(ExprLowering):
             raise Unsup("void pointer", where)
         found = self.struct_of(inner, where)
         if found is not None:
+            # a struct pointee: VarInfo.pointer and CVal.ctype (typed CType) hold a
+            # c_memory.StructType for a struct pointer, and c_memory reads them as one
             return found  # type: ignore[return-value]
         if isinstance(inner, c_ast.FuncDecl):
             raise Unsup("function pointer", where)

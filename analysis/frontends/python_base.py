@@ -38,6 +38,7 @@ class Source:
         return lineno + self.line_shift, column
 
     def span(self, node: ast.AST) -> ir.Span:
+        # every node given has a position; typeshed's `ast.AST` declares none
         line, column = self.pos(node.lineno, node.col_offset)  # type: ignore[attr-defined]
         end_lineno = getattr(node, "end_lineno", None) or node.lineno  # type: ignore[attr-defined]
         end_offset = getattr(node, "end_col_offset", None)
@@ -55,6 +56,7 @@ class Source:
 
 
 def pos(source: Source, node: ast.AST) -> tuple[int, int]:
+    # every node given has a position; typeshed's `ast.AST` declares none
     return source.pos(node.lineno, node.col_offset)  # type: ignore[attr-defined]
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Callable
+from typing import cast
 
 from prooflens.analysis import ir
 from prooflens.analysis.frontends.python_base import Source, Unsupported, pos, walk_own
@@ -134,7 +135,7 @@ def mutated_names(
 
 
 def _passed_to_mutator(call: ast.Call, callees: Callees, seen: frozenset[str]) -> set[str]:
-    name = call.func.id  # type: ignore[attr-defined]
+    name = cast(ast.Name, call.func).id  # the caller's: a call of a plain name
     callee = callees(name) if name not in seen else None
     if callee is None:
         return set()
