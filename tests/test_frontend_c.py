@@ -252,6 +252,12 @@ def test_calling_a_broken_function_is_unsupported() -> None:
         ("int f(int x, ...) {\n  return x;\n}\n", "varargs", 1),
         ("#include <no_such_header.h>\nint f(int x) {\n  return y;\n}\n", "<no_such_header.h>", 3),
         ("double f(int x) {\n  return x;\n}\n", "double", 1),
+        # a pointer's C type is its pointee's: a struct pointer's once made `usual` crash
+        ("struct s { int x; };\nint f(struct s *p, struct s *q, int c) {\n"
+         "  struct s *r = c ? p : q;\n  return r->x;\n}\n",
+         "conditional expression of pointers", 3),
+        ("int f(int *p, int *q, int c) {\n  int *r = c ? p : q;\n  return *r;\n}\n",
+         "conditional expression of pointers", 2),
     ],
 )
 def test_unsupported_constructs(text: str, construct: str, line: int) -> None:

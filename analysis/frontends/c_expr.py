@@ -142,6 +142,8 @@ class ExprLowering(cm.MemoryLowering):
         if a.ctype is None or b.ctype is None:
             branch = (a.stmts, b.stmts)
             return CVal(c.stmts + (ir.If(cond, branch[0], branch[1], span_of(node)),), None, None)
+        if a.ptr is not None or b.ptr is not None:  # (a pointer's ctype is what it points to)
+            raise Unsup("conditional expression of pointers", node)
         t = ct.usual(a.ctype, b.ctype)
         if not a.stmts and not b.stmts:
             expr = ir.Ite(cond, value_as(a, t), value_as(b, t), t.ir, span_of(node))
