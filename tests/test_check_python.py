@@ -139,6 +139,19 @@ UNIT_CASES = [
     ("sq = lambda x: x * x >= 0\n", "sq", {("always-true", 1): "proved"}),
     ("def outer(k):\n    def inner(w):\n        return w // k\n    return 1\n", "outer.inner",
      {("division-by-zero", 3): "refuted"}),
+    # calls with keyword arguments and constant defaults (issue 13)
+    ("def g(x, y=3, *, z=1):\n    return x // (y - z)\n\ndef f(a):\n"
+     "    return g(a) + g(a, 2, z=0) + g(a, z=a)\n", "f", {("division-by-zero", 5): "refuted"}),
+    ("def g(x, y=3, *, z=1):\n    return x // (y - z)\n\ndef f(a):\n"
+     "    return g(a) + g(y=5, x=a, z=2)\n", "f", {("division-by-zero", 5): "proved"}),
+    # isinstance decided by the value's type (a str or float is no int: regression)
+    ("def f(s: str):\n    s = s + 'a'\n    assert isinstance(s, int)\n", "f",
+     {("assertion", 3): "refuted"}),
+    ("def f(x: float, s: str):\n    x = x * 2.0\n    assert isinstance(x, (int, float))\n"
+     "    assert not isinstance(s, (list, tuple)) and isinstance(s, object)\n", "f",
+     {("assertion", 3): "proved", ("assertion", 4): "proved"}),
+    ("class A:\n    pass\nclass B(A):\n    pass\ndef f(x):\n    x += 1\n"
+     "    assert not isinstance(x, (A, B))\n", "f", {("assertion", 7): "proved"}),
     ("def f(a, b):\n    if b == 0:\n        return True\n    q, r = divmod(a, b)\n"
      "    assert q * b + r == a\n    return pow(q, 2) >= 0\n", "f",
      {("assertion", 5): "proved", ("division-by-zero", 4): "proved",

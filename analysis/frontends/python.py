@@ -46,6 +46,7 @@ Checks under a short-circuit (`and`, `or`, `x if c else y`, chained comparisons)
 from __future__ import annotations
 
 import ast
+import builtins
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, cast
 
@@ -61,6 +62,7 @@ from prooflens.analysis.frontends.python_base import walk_own as _walk_own
 from prooflens.analysis.frontends.python_module import ModuleInfo, constant_value, module_info
 from prooflens.analysis.frontends.python_objects import (
     class_view,
+    plain_class,
     receiver_fields,
     state_assumptions,
 )
@@ -311,24 +313,42 @@ def _assumed_types(
     return out
 
 
-def _callee_signature(unit: ParsedUnit) -> None:
-    """A same-file function inlined at a call: plain positional parameters, int or bool."""
+def _callee_signature(unit: ParsedUnit, module: ModuleInfo) -> None:
+    """A same-file function inlined at a call: positional and keyword-only parameters of
+    the modelled types; a default must be a constant (`_default_value`)."""
     fdef, source = unit.fdef, unit.source
     args = fdef.args
     if args.vararg is not None:
         raise _Unsupported("*args parameter", *_pos(source, args.vararg))
     if args.kwarg is not None:
         raise _Unsupported("**kwargs parameter", *_pos(source, args.kwarg))
-    if args.kwonlyargs:
-        raise _Unsupported("keyword-only parameter", *_pos(source, args.kwonlyargs[0]))
-    if args.defaults:
-        raise _Unsupported("default argument value", *_pos(source, args.defaults[0]))
+    for default in [*args.defaults, *args.kw_defaults]:
+        if default is not None and _default_value(default, module) is None:
+            raise _Unsupported(f"default argument value {source.segment(default)[:40]}",
+                               *_pos(source, default))  # fmt: skip
     if fdef.returns is not None and not (
         isinstance(fdef.returns, ast.Constant) and fdef.returns.value is None
     ):
         _annotation_type(fdef.returns, source, "return")
-    for arg in args.posonlyargs + args.args:
+    for arg in args.posonlyargs + args.args + args.kwonlyargs:
         _annotation_type(arg.annotation, source, "parameter")
+
+
+def _default_value(default: ast.expr, module: ModuleInfo) -> ir.Expr | None:
+    """The value of a callee's default, evaluated once when its `def` runs: an int, bool,
+    str or float constant (a literal or a module constant); None when it is not one."""
+    span = ir.NO_SPAN
+    if isinstance(default, ast.Constant) and type(default.value) is str:
+        try:
+            return seq.string_literal(default.value, span)
+        except _Unsupported:
+            return None
+    if isinstance(default, ast.Constant) and type(default.value) is float:
+        return ir.FloatLit(default.value, ir.FLOAT, span)
+    value = constant_value(default, module.constants)
+    if value is None:
+        return None
+    return ir.Const(value, ir.BOOL if isinstance(value, bool) else ir.INT, span)
 
 
 def _scope_check(fdef: ast.FunctionDef, source: _Source, module: ModuleInfo) -> frozenset[str]:
@@ -487,7 +507,7 @@ class _Lowerer:
         """The fields of `self` a method reads (python_objects): attr -> (input name, type,
         span, assumption). A receiver the body rebinds is left to `read` (unsupported)."""
         receiver = parsed.receiver
-        if receiver is None or parsed.kind not in ("method", "property"):
+        if receiver is None or parsed.kind not in ("method", "property", "classmethod"):
             return {}
         fdef = parsed.fdef
         if seq.rebinds(fdef, receiver.arg) or any(
@@ -526,8 +546,8 @@ class _Lowerer:
             return None
 
     def precondition(self, frame: _Frame, stmt: ast.Assert) -> None:
-        """A leading assert of the unit: inputs that fail it (or crash it) are not considered."""
-        self.assert_message(frame, stmt)
+        """A leading assert of the unit: inputs that fail it (or crash it) are not considered
+        (its message is evaluated only for those: any message will do)."""
         frame.precondition = True
         cond = _truth(self.expr(frame, stmt.test, None))
         frame.precondition = False
@@ -548,9 +568,19 @@ class _Lowerer:
         self.out.append(ir.Assume(_not(cond), span))
 
     def assert_message(self, frame: _Frame, stmt: ast.Assert) -> None:
-        if stmt.msg is not None and not isinstance(stmt.msg, ast.Constant):
-            raise _Unsupported("assert message that is not a constant",
-                               *_pos(frame.source, stmt.msg))  # fmt: skip
+        """A checked assert's message must evaluate without failing when the assert fails
+        (else that failure, not AssertionError, is what happens): a constant, a definitely
+        assigned variable or a field of `self`."""
+        msg = stmt.msg
+        if msg is None or isinstance(msg, ast.Constant):
+            return
+        if isinstance(msg, ast.Name) and (msg.id in frame.params or msg.id in frame.locals) \
+                and self.assigned is not None and msg.id in self.assigned:
+            return
+        if self.field_target(frame, msg) is not None:
+            return
+        raise _Unsupported("assert message that is not a constant or a variable",
+                           *_pos(frame.source, msg))  # fmt: skip
 
     # -------------------------------------------------------------- statements
 
@@ -1424,13 +1454,13 @@ class _Lowerer:
             text = frame.source.segment(func)
             raise _Unsupported(f"call to {text[:40]}", span.line, span.column)
         name = func.id
-        self.plain_call_args(frame, node)
         if self.shadowed(frame, name):
             raise _Unsupported(f"call to local variable {name}", span.line, span.column)
         if name in self.units:
             result = self.inline_call(frame, node, guard, want_value=True)
             assert result is not None
             return result
+        self.plain_call_args(frame, node)
         if name == frame.receiver or name in self.module.constants:
             raise _Unsupported(f"call to {name}", span.line, span.column)
         what = self.module.describe(name)
@@ -1632,8 +1662,10 @@ class _Lowerer:
     def builtin_isinstance(
         self, frame: _Frame, node: ast.Call, guard: ir.Expr | None, span: ir.Span
     ) -> ir.Expr:
-        """`isinstance(x, int)` holds for every value here (bool is an int);
-        `isinstance(x, bool)` is decided only when x is known to be a truth value."""
+        """`isinstance(x, C)` (C a class or a tuple of classes) is decided by x's type: for
+        a builtin class as Python's subclass relation says (a bool is an int; an int value
+        may hold a bool, so `isinstance(n, bool)` is unsupported), and a same-file class
+        never holds (no modelled value is an instance of one)."""
         source = frame.source
         if len(node.args) != 2:
             raise _Unsupported(f"isinstance with {len(node.args)} arguments", span.line,
@@ -1641,17 +1673,40 @@ class _Lowerer:
         value = self.expr(frame, node.args[0], guard)
         classes = node.args[1]
         elts = classes.elts if isinstance(classes, ast.Tuple) else [classes]
-        kinds: list[str] = []
+        held = False
         for elt in elts:
-            if not (isinstance(elt, ast.Name) and elt.id in ("int", "bool")) or self.shadowed(
-                frame, elt.id
-            ):
-                raise _Unsupported(f"isinstance check against {source.segment(elt)}",
-                                   *_pos(source, elt))  # fmt: skip
-            kinds.append(elt.id)
-        if "int" in kinds or value.type == ir.BOOL:
-            return ir.Const(True, ir.BOOL, span)
-        raise _Unsupported("isinstance(..., bool) on an int value", span.line, span.column)
+            decided = self.instance_of(frame, value, elt) if isinstance(elt, ast.Name) else None
+            if decided is None:
+                what = f"isinstance check against {source.segment(elt)}"
+                if isinstance(elt, ast.Name) and elt.id == "bool" and value.type == ir.INT:
+                    what = "isinstance(..., bool) on an int value"
+                raise _Unsupported(what, *_pos(source, elt))
+            held = held or decided
+        return ir.Const(held, ir.BOOL, span)
+
+    def instance_of(self, frame: _Frame, value: ir.Expr, cls: ast.Name) -> bool | None:
+        """Is `value` an instance of the class `cls` names (None: not decided here)?"""
+        name = cls.id
+        if self.shadowed(frame, name) or name == frame.receiver:
+            return None
+        if self.module.describe(name) == "a class" and name not in self.units:
+            return False if plain_class(self.parsed, name) else None
+        if not self.is_builtin_name(frame, name):
+            return None
+        builtin = getattr(builtins, name, None)
+        t = value.type
+        kinds = {ir.INT: int, ir.BOOL: bool, ir.FLOAT: float}
+        if isinstance(t, ir.SeqType):
+            actual: type = {"str": str, "list": list, "tuple": tuple}[t.kind]
+        elif t in kinds:
+            actual = kinds[t]
+        else:
+            return None
+        if not isinstance(builtin, type):
+            return None
+        if actual is int and builtin is bool:
+            return None  # an int value may hold a bool (see the module docstring)
+        return issubclass(actual, builtin)
 
     # --------------------------------------------------------------- inlining
 
@@ -1662,8 +1717,17 @@ class _Lowerer:
         source = frame.source
         span = source.span(node)
         name = cast(ast.Name, node.func).id  # a same-file function, called by its name
-        self.plain_call_args(frame, node)
+        for arg in node.args:
+            if isinstance(arg, ast.Starred):
+                raise _Unsupported("*args in a call", *_pos(frame.source, arg))
+        if any(k.arg is None for k in node.keywords):
+            raise _Unsupported("**kwargs in a call", *_pos(frame.source, node))
         args = [self.expr(frame, a, guard) for a in node.args]
+        keywords = {k.arg: self.expr(frame, k.value, guard) for k in node.keywords}
+        for key, value in keywords.items():
+            if seq.is_list(value.type):  # the aliasing rule follows positional lists only
+                raise _Unsupported(f"list passed by keyword ({key}) to {name}", span.line,
+                                   span.column)  # fmt: skip
         self.inlines += 1
         if self.inlines > MAX_INLINES:
             raise _Unsupported("too many inlined calls", span.line, span.column)
@@ -1674,8 +1738,9 @@ class _Lowerer:
             self.emit_guarded(call, guard, span)
             return ir.Var(target, t, span) if target is not None else None
         callee = self.parse_callee(name, span)
+        args, arg_nodes = self.bind_arguments(callee, name, args, node.args, keywords, span)
         self.copy_outs = []
-        body, ret_type = self.inline_body(frame, callee, name, args, span, want_value, node.args)
+        body, ret_type = self.inline_body(frame, callee, name, args, span, want_value, arg_nodes)
         copy_outs = self.copy_outs
         if frame.precondition:  # a crash while evaluating a precondition excludes the input
             body = _as_assumes(body)
@@ -1684,6 +1749,41 @@ class _Lowerer:
         for copy in copy_outs:  # lists the callee mutated, back in the caller's variables
             self.emit_guarded(copy, guard, span)
         return ir.Var(target, ret_type, span) if target is not None else None
+
+    def bind_arguments(
+        self, callee: ParsedUnit, name: str, args: list[ir.Expr], nodes: list[ast.expr],
+        keywords: dict[str | None, ir.Expr], span: ir.Span,
+    ) -> tuple[list[ir.Expr], list[ast.expr]]:  # fmt: skip
+        """The callee's parameters' values, in its order (positional, then keyword-only):
+        the positional arguments, the keyword ones by name, else the constant defaults; a
+        call Python would reject (TypeError) is unsupported."""
+        fargs = callee.fdef.args
+        positional = fargs.posonlyargs + fargs.args
+        defaults: list[ast.expr | None] = [None] * (len(positional) - len(fargs.defaults))
+        defaults += fargs.defaults
+        params = list(zip(positional, defaults, strict=True))
+        params += list(zip(fargs.kwonlyargs, fargs.kw_defaults, strict=True))
+        if len(args) > len(positional):
+            raise _Unsupported(f"call to {name} with {len(args)} positional arguments "
+                               f"(it takes {len(positional)})", span.line, span.column)  # fmt: skip
+        names = {a.arg for a, _ in params[len(fargs.posonlyargs):]}
+        for key in keywords:
+            if key not in names or key in {a.arg for a in positional[: len(args)]}:
+                raise _Unsupported(f"call to {name} with keyword argument {key} it does not "
+                                   "take there", span.line, span.column)  # fmt: skip
+        values, value_nodes = list(args), list(nodes)
+        for arg, default in params[len(args):]:
+            constant = None if default is None else _default_value(default, self.module)
+            if arg.arg in keywords:
+                value = keywords[arg.arg]
+            elif constant is not None:
+                value = replace(constant, span=span)
+            else:
+                raise _Unsupported(f"call to {name} without argument {arg.arg}", span.line,
+                                   span.column)  # fmt: skip
+            values.append(value)
+            value_nodes.append(ast.Constant(value=None))  # not a name: never copied back
+        return values, value_nodes
 
     def bool_functions(self) -> frozenset[str]:
         """Same-file functions whose every `return` gives a truth value, judged from the
@@ -1731,7 +1831,7 @@ class _Lowerer:
                                    span.column)  # fmt: skip
             try:
                 parsed = parse_unit(self.parsed, unit, self.module)
-                _callee_signature(parsed)
+                _callee_signature(parsed, self.module)
             except _Unsupported as exc:
                 raise _nested(exc, name, span) from None
             self.cache[name] = parsed
@@ -1743,10 +1843,7 @@ class _Lowerer:
     ) -> tuple[tuple[ir.Stmt, ...], ir.Type]:  # fmt: skip
         """The callee's statements in a fresh frame, and the type of its result."""
         fdef, source = callee.fdef, callee.source
-        params = [a.arg for a in fdef.args.posonlyargs + fdef.args.args]
-        if len(params) != len(args):
-            raise _Unsupported(f"call to {name} with {len(args)} arguments "
-                               f"(it takes {len(params)})", span.line, span.column)  # fmt: skip
+        params = [a.arg for a in fdef.args.posonlyargs + fdef.args.args + fdef.args.kwonlyargs]
         prefix = f"{name}#{self.inlines}."
         try:
             local_names = _scope_check(fdef, source, self.module) - set(params)

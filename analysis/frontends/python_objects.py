@@ -1,7 +1,8 @@
 """Objects of same-file classes as the Python frontend models them: the fields a method
 reads on its receiver (`self.x`) are inputs of the unit.
 
-A read `self.x` in a method (or property) is the input `self.x` when `x` is a *data
+A read `self.x` in a method (or property; `cls.x` in a class method) is the input `self.x`
+when `x` is a *data
 attribute* for every class the file shows: not a dunder name, not defined in the class body
 or a same-file base by a `def`, a nested class or a binding to anything but a constant
 (so it is no method, property or other descriptor), and no class there defines
@@ -18,6 +19,7 @@ one assigned. Replay passes an object whose attributes are the witness's field v
 from __future__ import annotations
 
 import ast
+import builtins
 import warnings
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
@@ -253,3 +255,38 @@ def state_assumptions(fn: ir.Function, results: list[Any]) -> list[Any]:
             r = replace(r, certificate=certificate)
         out.append(replace(r, evidence=evidence))
     return out
+
+
+_CLASS_DECORATORS = frozenset({"dataclass", "dataclasses.dataclass", "total_ordering",
+                               "functools.total_ordering"})  # return the class itself
+
+
+def plain_class(parsed: ParsedFile, name: str) -> bool:
+    """Is the module-level name `name` a class whose `isinstance` checks are plain subclass
+    tests: bound once, by a `class` statement without a metaclass (no class keywords, only
+    decorators that return the class), whose bases are `object`, builtin classes or such
+    classes of the same file (an ABC may have registered virtual subclasses)?"""
+    _, by_name = _classes(parsed)
+    seen: set[str] = set()
+    todo = [name]
+    while todo:
+        current = todo.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        nodes = by_name.get(current, [])
+        if len(nodes) != 1 or not isinstance(nodes[0], ast.ClassDef):
+            return False
+        cls = nodes[0]
+        if cls.keywords or any(ast.unparse(d) not in _CLASS_DECORATORS
+                               for d in cls.decorator_list):  # fmt: skip
+            return False
+        for base in cls.bases:
+            if not isinstance(base, ast.Name):
+                return False
+            builtin = getattr(builtins, base.id, None)
+            if base.id in by_name:
+                todo.append(base.id)
+            elif not (isinstance(builtin, type) and type(builtin) is type):
+                return False
+    return True

@@ -246,11 +246,20 @@ def _statement(source: PySource) -> ast.stmt:
 
 
 def _strip(args: ast.arguments) -> None:
-    args.defaults = []
-    args.kw_defaults = [None] * len(args.kwonlyargs)
+    """Annotations and defaults go, except literal defaults (they run no code): a callee
+    the analysis inlines may rely on them."""
+    if not all(_literal(d) for d in args.defaults):
+        args.defaults = []
+    args.kw_defaults = [d if d is not None and _literal(d) else None for d in args.kw_defaults]
     for arg in [*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg]:
         if arg is not None:
             arg.annotation = None
+
+
+def _literal(node: ast.expr) -> bool:
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub | ast.UAdd):
+        node = node.operand
+    return isinstance(node, ast.Constant)
 
 
 def _decorators(source: PySource, node: ast.FunctionDef) -> list[ast.expr]:
