@@ -149,6 +149,19 @@ def test_field_reads_and_raises_are_stated() -> None:
     assert presentation.severity(raised) == presentation.Severity.INFO
 
 
+def test_a_base_bound_otherwise_than_by_a_class_is_not_followed() -> None:
+    """A base class name bound once, but by an assignment or a `def`, is not a class of
+    this file (it was once followed as one: an internal error)."""
+    source = ("Base = dict\n\n\nclass C(Base):\n    def m(self):\n        return self.x // 0\n\n\n"
+              "def Other():\n    return 1\n\n\nclass D(Other):\n    def m(self):\n"
+              "        return self.y // 0\n")  # fmt: skip
+    report = check_text(source, "python", Settings(unwind=4, timeout_s=5.0, deep=False))
+    by_name = {f.name: f.results for f in report.functions}
+    for name in ("C.m", "D.m"):
+        (result,) = by_name[name]
+        assert result.property == "division-by-zero" and result.status == "refuted", result
+
+
 def test_what_is_not_a_plain_field_stays_unsupported() -> None:
     source = ("class K:\n    def m(self):\n        return 1\n\n    @property\n"
               "    def p(self):\n        return 2\n\n    def a(self):\n        return self.m\n\n"

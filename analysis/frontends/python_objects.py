@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 
 # Attribute access is not plain with these (`__slots__` members are plain data attributes).
 _OPAQUE = frozenset({"__getattr__", "__getattribute__", "__setattr__", "__delattr__"})
-_CACHE: list[tuple[object, dict[tuple[str, int], ast.ClassDef], dict[str, list[ast.ClassDef]]]] = []
+_CACHE: list[tuple[object, dict[tuple[str, int], ast.ClassDef], dict[str, list[ast.stmt]]]] = []
 
 
 @dataclass(frozen=True)
@@ -76,8 +76,9 @@ def class_view(parsed: ParsedFile, scope: PyScope | None) -> ClassView | None:
         for base in cls.bases:
             if isinstance(base, ast.Name) and base.id == "object":
                 continue
-            if isinstance(base, ast.Name) and len(by_name.get(base.id, [])) == 1:
-                todo.append(by_name[base.id][0])
+            bound = by_name.get(base.id, []) if isinstance(base, ast.Name) else []
+            if len(bound) == 1 and isinstance(bound[0], ast.ClassDef):  # a class of this file
+                todo.append(bound[0])
             else:
                 external.append(ast.unparse(base))
         if cls.keywords:  # a metaclass may define attribute access
@@ -129,13 +130,14 @@ def _constant(value: ast.expr) -> bool:
 
 def _classes(
     parsed: ParsedFile,
-) -> tuple[dict[tuple[str, int], ast.ClassDef], dict[str, list[ast.ClassDef]]]:
-    """Every class of the file by (name, line) and module-level classes by name."""
+) -> tuple[dict[tuple[str, int], ast.ClassDef], dict[str, list[ast.stmt]]]:
+    """Every class of the file by (name, line), and the module-level statements that bind
+    each name (class statements and others)."""
     for key, places, names in _CACHE:
         if key is parsed:
             return places, names
     by_place: dict[tuple[str, int], ast.ClassDef] = {}
-    by_name: dict[str, list[ast.ClassDef]] = {}
+    by_name: dict[str, list[ast.stmt]] = {}
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -151,7 +153,7 @@ def _classes(
         elif isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef | ast.Assign | ast.Import
                         | ast.ImportFrom | ast.AnnAssign):  # fmt: skip
             for name in _bound(stmt):
-                by_name.setdefault(name, []).append(stmt)  # type: ignore[arg-type]
+                by_name.setdefault(name, []).append(stmt)
     _CACHE.insert(0, (parsed, by_place, by_name))
     del _CACHE[4:]
     return by_place, by_name
