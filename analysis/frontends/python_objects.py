@@ -159,12 +159,13 @@ def _classes(
     return by_place, by_name
 
 
-def _bound(stmt: ast.stmt) -> list[str]:
+def _bound(stmt: ast.FunctionDef | ast.AsyncFunctionDef | ast.Assign | ast.Import
+           | ast.ImportFrom | ast.AnnAssign) -> list[str]:  # fmt: skip
     if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef):
         return [stmt.name]
     if isinstance(stmt, ast.Import | ast.ImportFrom):
         return [(a.asname or a.name).split(".")[0] for a in stmt.names]
-    targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]  # type: ignore[attr-defined]
+    targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
     return [n for t in targets for n in _names(t)]
 
 
