@@ -1033,7 +1033,7 @@ class _Lowerer:
             raise _Retype(var, ir.SeqType(t.kind, value.type))
         raise _Unsupported(f"{value.type} item in a {t}", span.line, span.column)
 
-    def read(self, frame: _Frame, name: str, node: ast.AST) -> ir.Expr:
+    def read(self, frame: _Frame, name: str, node: ast.expr) -> ir.Expr:
         source = frame.source
         span = source.span(node)
         if name in frame.params or name in frame.locals:

@@ -6,12 +6,20 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Protocol
 
 from prooflens.analysis import ir
 
 # Nodes that open a new scope: their bodies are not the enclosing function's.
 SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda,
           ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)  # fmt: skip
+
+
+class Located(Protocol):
+    """An `ast` node with a position: a statement, expression, argument, keyword, ..."""
+
+    lineno: int
+    col_offset: int
 
 
 class Unsupported(Exception):
@@ -37,10 +45,9 @@ class Source:
         column = len(text.encode("utf-8")[:col_offset].decode("utf-8", "replace")) + 1
         return lineno + self.line_shift, column
 
-    def span(self, node: ast.AST) -> ir.Span:
-        # every node given has a position; typeshed's `ast.AST` declares none
-        line, column = self.pos(node.lineno, node.col_offset)  # type: ignore[attr-defined]
-        end_lineno = getattr(node, "end_lineno", None) or node.lineno  # type: ignore[attr-defined]
+    def span(self, node: Located) -> ir.Span:
+        line, column = self.pos(node.lineno, node.col_offset)
+        end_lineno = getattr(node, "end_lineno", None) or node.lineno
         end_offset = getattr(node, "end_col_offset", None)
         if end_offset is None:
             return ir.Span(line, column, line, column)
@@ -55,9 +62,8 @@ class Source:
         return ast.get_source_segment("\n".join(self.lines), node) or ast.unparse(node)
 
 
-def pos(source: Source, node: ast.AST) -> tuple[int, int]:
-    # every node given has a position; typeshed's `ast.AST` declares none
-    return source.pos(node.lineno, node.col_offset)  # type: ignore[attr-defined]
+def pos(source: Source, node: Located) -> tuple[int, int]:
+    return source.pos(node.lineno, node.col_offset)
 
 
 def walk_own(fdef: ast.FunctionDef) -> Iterator[ast.AST]:

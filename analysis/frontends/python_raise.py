@@ -63,7 +63,7 @@ def message_argument(lowerer: Any, frame: Any, node: ast.expr) -> None:
     lowerer.expr(frame, node, None)
 
 
-def _percent(lowerer: Any, frame: Any, template: str, right: ast.expr, node: ast.AST) -> None:
+def _percent(lowerer: Any, frame: Any, template: str, right: ast.expr, node: ast.expr) -> None:
     source = frame.source
     conversions = []
     for match in _SPEC.finditer(template):
