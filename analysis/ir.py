@@ -497,6 +497,9 @@ class Function:
 
 @dataclass(frozen=True)
 class Unsupported:
+    # Python: the module-level constants the unit reads, with their values (replay defines
+    # them: it runs the unit without the rest of its module).
+    module_values: tuple[tuple[str, object], ...] = field(default=(), hash=False, compare=False)
     """A unit the frontend cannot lower: an expected outcome, not an error."""
 
     construct: str

@@ -185,3 +185,17 @@ def test_newer_syntax_is_unsupported_not_a_syntax_error() -> None:
     assert report.syntax_errors == ()
     (result,) = report.functions[0].results
     assert result.reason == "unsupported syntax (Python 3.12+): type parameters (PEP 695) at line 1"
+
+
+def test_module_constants_are_known_and_defined_for_replay() -> None:
+    source = ("N = 3\nDAYS = [0, 31, 28]\nNAMES = ('a', 'bb')\nBAD = [1]\n\n"
+              "def g(x, y=N):\n    return x // (y - 3)\n\n"
+              "def f(a):\n    return DAYS[a] + len(NAMES[a % 2]) + g(a)\n\n"
+              "def h(a):\n    BAD.append(a)\n    return a\n")  # fmt: skip
+    report = check_text(source, "python", Settings(unwind=4, timeout_s=5.0, deep=False))
+    by_name = {f.name: f.results for f in report.functions}
+    got = {(r.property, r.status, r.confirmed) for r in by_name["f"]}
+    assert ("exception", "refuted", True) in got  # DAYS[a] out of range, replayed for real
+    assert ("division-by-zero", "refuted", True) in got  # g's default y=N, replayed too
+    (h,) = by_name["h"]
+    assert h.reason == "unsupported global name BAD (a module-level variable) at line 13"

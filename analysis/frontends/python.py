@@ -438,6 +438,7 @@ class _Lowerer:
         self.copy_outs: list[ir.Stmt] = []
         self.empty_first: set[str] = set()  # lists first bound to an empty display
         self.retypable: set[str] = set()  # fields of `self` typed by assumption only
+        self.module_values: dict[str, object] = {}  # module constants read (for replay)
 
     # ---------------------------------------------------------------- function
 
@@ -499,6 +500,7 @@ class _Lowerer:
             display=dict(self.display),
             returns_bool=returns_bool,
             assumptions=tuple(assumptions),
+            module_values=tuple(sorted(self.module_values.items())),
         )
 
     def receiver_inputs(
@@ -1047,7 +1049,11 @@ class _Lowerer:
         constants = self.module.constants
         if name in constants:
             value = constants[name]
+            self.module_values[name] = value
             return ir.Const(value, ir.BOOL if isinstance(value, bool) else ir.INT, span)
+        if name in self.module.sequences:
+            self.module_values[name] = self.module.sequences[name]
+            return _sequence_constant(self.module.sequences[name], span)
         if name in self.units:
             raise _Unsupported(f"function {name} used as a value", span.line, span.column)
         what = self.module.describe(name)
@@ -1319,6 +1325,8 @@ class _Lowerer:
         if n is None and isinstance(exponent, ast.Name) and not self.shadowed(frame, exponent.id):
             value = self.module.constants.get(exponent.id)
             n = value if type(value) is int else None
+            if n is not None:
+                self.module_values[exponent.id] = n
         if n is None or n < 0:
             raise _Unsupported("** with an exponent that is not a non-negative integer constant",
                                span.line, span.column)  # fmt: skip
@@ -1774,6 +1782,10 @@ class _Lowerer:
         values, value_nodes = list(args), list(nodes)
         for arg, default in params[len(args):]:
             constant = None if default is None else _default_value(default, self.module)
+            if constant is not None and default is not None:
+                for node in ast.walk(default):  # module constants it names: for replay
+                    if isinstance(node, ast.Name) and node.id in self.module.constants:
+                        self.module_values[node.id] = self.module.constants[node.id]
             if arg.arg in keywords:
                 value = keywords[arg.arg]
             elif constant is not None:
@@ -1933,6 +1945,21 @@ def _return_type(typed: list[ir.Expr], span: ir.Span) -> ir.Type | None:
             raise _Unsupported(f"returns of different types ({names})", span.line, span.column)
         return typed[0].type
     return ir.INT
+
+
+def _sequence_constant(value: str | tuple | list, span: ir.Span) -> ir.Expr:
+    """The IR value of a module-level sequence constant (python_module)."""
+    if isinstance(value, str):
+        return seq.string_literal(value, span)
+    kind = "list" if isinstance(value, list) else "tuple"
+    if value and all(isinstance(v, str) for v in value):
+        return ir.SeqLit(tuple(seq.string_literal(v, span) for v in value),
+                         ir.SeqType(kind, ir.STR), span)  # fmt: skip
+    if value and all(isinstance(v, bool) for v in value):
+        return ir.SeqLit(tuple(ir.Const(v, ir.BOOL, span) for v in value),
+                         ir.SeqType(kind, ir.BOOL), span)  # fmt: skip
+    return ir.SeqLit(tuple(ir.Const(int(v), ir.INT, span) for v in value),
+                     ir.SeqType(kind, ir.INT), span)  # fmt: skip
 
 
 def _abs_int(value: ir.Expr, span: ir.Span) -> ir.Expr:

@@ -14,7 +14,7 @@ import ast
 import warnings
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from prooflens.analysis.frontends.python_base import SCOPES
@@ -37,6 +37,9 @@ class ModuleInfo:
     constants: dict[str, int | bool]
     others: dict[str, str]
     functools: dict[str, str]
+    # Names bound once to a str, tuple or list literal of int, bool or str items (a list
+    # only when nothing in the file can mutate it): name -> its value.
+    sequences: dict[str, str | tuple | list] = field(default_factory=dict)
 
     def describe(self, name: str) -> str | None:
         return self.others.get(name)
@@ -85,7 +88,10 @@ def _scan(parsed: ParsedFile) -> ModuleInfo:
               if name not in functions and name not in constants}  # fmt: skip
     for name in rebound:
         others[name] = "a global assigned in a function"
-    return ModuleInfo(functions, constants, others, dict(scan.functools))
+    sequences = _sequences(parsed, scan, rebound, constants) if scan.reliable else {}
+    for name in sequences:
+        others.pop(name, None)
+    return ModuleInfo(functions, constants, others, dict(scan.functools), sequences)
 
 
 def _statement(scan: _Scan, node: Any) -> None:
@@ -224,6 +230,83 @@ def _words(text: str) -> set[str]:
 
 
 # ------------------------------------------------------------------------ constants
+
+
+def _sequences(
+    parsed: ParsedFile, scan: _Scan, rebound: set[str], constants: dict[str, int | bool]
+) -> dict[str, str | tuple | list]:
+    """Sequence constants (see `ModuleInfo.sequences`). A list qualifies only when every
+    use of its name anywhere in the file (whatever scope) only reads it: indexed, sliced,
+    measured with `len`, iterated, or searched with `in` -- never mutated nor passed on."""
+    found: dict[str, str | tuple | list] = {}
+    for name, expr in scan.assigned.items():
+        if scan.bindings[name] != 1 or name in rebound or name in constants:
+            continue
+        value = _sequence_literal(expr, constants)
+        if value is not None:
+            found[name] = value
+    lists = {n for n, v in found.items() if isinstance(v, list)}
+    if lists:
+        tree = _parse(parsed.text)
+        if tree is None:
+            return {n: v for n, v in found.items() if n not in lists}
+        for name in _escaping_names(tree, lists, len_is_builtin=scan.bindings["len"] == 0):
+            found.pop(name, None)
+    return found
+
+
+def _sequence_literal(
+    node: ast.expr, constants: dict[str, int | bool]
+) -> str | tuple | list | None:
+    if isinstance(node, ast.Constant) and type(node.value) is str:
+        return node.value
+    if not isinstance(node, ast.List | ast.Tuple):
+        return None
+    items: list[object] = []
+    for elt in node.elts:
+        if isinstance(elt, ast.Constant) and type(elt.value) is str:
+            items.append(elt.value)
+            continue
+        value = constant_value(elt, constants)
+        if value is None:
+            return None
+        items.append(value)
+    kinds = {str if isinstance(i, str) else bool if isinstance(i, bool) else int for i in items}
+    if len(kinds - {bool, int}) and len(kinds) > 1:
+        return None
+    return items if isinstance(node, ast.List) else tuple(items)
+
+
+def _escaping_names(tree: ast.Module, names: set[str], len_is_builtin: bool) -> set[str]:
+    """Those of `names` some use in `tree` may mutate or pass on."""
+    parents: dict[int, ast.AST] = {}
+    for node in ast.walk(tree):
+        for child in ast.iter_child_nodes(node):
+            parents[id(child)] = node
+    escaping: set[str] = set()
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Name) and node.id in names):
+            continue
+        parent = parents.get(id(node))
+        if isinstance(parent, ast.Assign | ast.AnnAssign) and node in (
+            parent.targets if isinstance(parent, ast.Assign) else [parent.target]
+        ):
+            continue  # its own binding (bound once: checked by the caller)
+        reads = (
+            isinstance(node.ctx, ast.Load) and (
+                (isinstance(parent, ast.Subscript) and parent.value is node
+                 and isinstance(parent.ctx, ast.Load))
+                or (isinstance(parent, ast.For | ast.comprehension) and parent.iter is node)
+                or (len_is_builtin and isinstance(parent, ast.Call)
+                    and isinstance(parent.func, ast.Name) and parent.func.id == "len"
+                    and parent.args == [node] and not parent.keywords)
+                or (isinstance(parent, ast.Compare) and node in parent.comparators
+                    and all(isinstance(op, ast.In | ast.NotIn) for op in parent.ops))
+            )
+        )  # fmt: skip
+        if not reads:
+            escaping.add(node.id)
+    return escaping
 
 
 def _constants(scan: _Scan, rebound: set[str]) -> dict[str, int | bool]:

@@ -72,7 +72,8 @@ def _python_program(ctx: UnitContext) -> program.Program | str:
     target, others = program.sources_of(ctx.unit, callee_closure(ctx.parsed, ctx.unit),
                                         lambda u: syntax.python_scope(ctx.parsed, u),
                                         ctx.parsed.text)  # fmt: skip
-    return program.build(target, others, [p.name for p in ctx.fn.params], ctx.path)
+    return program.build(target, others, [p.name for p in ctx.fn.params], ctx.path,
+                         dict(ctx.fn.module_values))  # fmt: skip
 
 
 def _replay_python(

@@ -14,7 +14,7 @@ from __future__ import annotations
 import ast
 import marshal
 import warnings
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
@@ -138,18 +138,23 @@ def sources_of(
 
 
 def build(
-    target: PySource, others: Sequence[PySource], inputs: Sequence[str], filename: str
-) -> Program | str:
+    target: PySource, others: Sequence[PySource], inputs: Sequence[str], filename: str,
+    constants: Mapping[str, object] | None = None,
+) -> Program | str:  # fmt: skip
     """The program that defines `others` (those reachable from the module) and makes the
-    target, whose witness inputs are named `inputs`; or why it cannot be built."""
+    target, whose witness inputs are named `inputs`; or why it cannot be built. `constants`:
+    module-level constants the analysis read (name -> an int, bool, str, tuple or list
+    value), defined first, as the module defines them."""
+    constants = constants or {}
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            statement = _statement(target)
+            statement = _statement(target, constants)
             call = _call_spec(target, statement)
             free = [n for n in inputs if n not in call.positional and n not in call.keyword
                     and "." not in n]  # `self.x`: a field of the receiver
-            module = ast.Module(body=_body(target, statement, others, free), type_ignores=[])
+            body = _body(target, statement, others, free, constants)
+            module = ast.Module(body=_constants(constants) + body, type_ignores=[])
             ast.fix_missing_locations(module)
             code = compile(module, filename, "exec", dont_inherit=True)
     except (SyntaxError, ValueError, RecursionError, MemoryError, IndexError) as error:
@@ -157,12 +162,20 @@ def build(
     return Program(marshal.dumps(code), filename, target.name, call)
 
 
+def _constants(constants: Mapping[str, object]) -> list[ast.stmt]:
+    """`NAME = value` for each module constant (values are plain literals)."""
+    return [ast.Assign(targets=[ast.Name(id=name, ctx=ast.Store())],
+                       value=ast.parse(repr(value), mode="eval").body, lineno=0)
+            for name, value in sorted(constants.items())]  # fmt: skip
+
+
 def _body(
-    target: PySource, statement: ast.stmt, others: Sequence[PySource], free: list[str]
-) -> list[ast.stmt]:
+    target: PySource, statement: ast.stmt, others: Sequence[PySource], free: list[str],
+    constants: Mapping[str, object],
+) -> list[ast.stmt]:  # fmt: skip
     prologue = ast.parse(f"import builtins as {_BUILTINS}").body
     kept = _reachable(target, others)
-    members = [(s, _statement(s)) for s in kept]
+    members = [(s, _statement(s, constants)) for s in kept]
     if target.nested:  # made inside the factory, from the free variables
         inner = _module_level([(target, statement)], _innermost_function(target))
         path = target.parts[_innermost_function(target) + 1 :]
@@ -221,7 +234,7 @@ def _factory(free: list[str], body: list[ast.stmt], path: list[str]) -> ast.Func
     return factory
 
 
-def _statement(source: PySource) -> ast.stmt:
+def _statement(source: PySource, constants: Mapping[str, object] | None = None) -> ast.stmt:
     """The unit's `def` (or `name = lambda`), at its file lines, without the code a
     definition runs by itself (method decorators kept)."""
     indent = source.indent if source.indent is not None else " " * (source.column - 1)
@@ -234,32 +247,38 @@ def _statement(source: PySource) -> ast.stmt:
         node = node.body[0]
     ast.increment_lineno(node, shift)
     if isinstance(node, ast.FunctionDef):
-        _strip(node.args)
+        _strip(node.args, constants or {})
         node.returns = None
         node.decorator_list = _decorators(source, node)
         return node
     if isinstance(node, ast.Assign | ast.AnnAssign) and isinstance(node.value, ast.Lambda):
-        _strip(node.value.args)
+        _strip(node.value.args, constants or {})
         target = node.targets[0] if isinstance(node, ast.Assign) else node.target
         return ast.copy_location(ast.Assign(targets=[target], value=node.value), node)
     raise ValueError(f"{source.name} is not a function definition")
 
 
-def _strip(args: ast.arguments) -> None:
-    """Annotations and defaults go, except literal defaults (they run no code): a callee
-    the analysis inlines may rely on them."""
-    if not all(_literal(d) for d in args.defaults):
+def _strip(args: ast.arguments, constants: Mapping[str, object]) -> None:
+    """Annotations and defaults go, except defaults that are literals or module constants
+    the program defines (they run no code): a callee the analysis inlines may rely on
+    them."""
+    def kept(node: ast.expr | None) -> bool:
+        return node is not None and _literal(node, constants)
+
+    if not all(kept(d) for d in args.defaults):
         args.defaults = []
-    args.kw_defaults = [d if d is not None and _literal(d) else None for d in args.kw_defaults]
+    args.kw_defaults = [d if kept(d) else None for d in args.kw_defaults]
     for arg in [*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg]:
         if arg is not None:
             arg.annotation = None
 
 
-def _literal(node: ast.expr) -> bool:
-    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub | ast.UAdd):
-        node = node.operand
-    return isinstance(node, ast.Constant)
+def _literal(node: ast.expr, constants: Mapping[str, object]) -> bool:
+    """An expression of literals and `constants` names only (arithmetic included)."""
+    return all(isinstance(n, ast.Constant | ast.operator | ast.unaryop | ast.expr_context
+                          | ast.BinOp | ast.UnaryOp)
+               or (isinstance(n, ast.Name) and n.id in constants)
+               for n in ast.walk(node))  # fmt: skip
 
 
 def _decorators(source: PySource, node: ast.FunctionDef) -> list[ast.expr]:
