@@ -36,14 +36,17 @@ class Run:
     trace: tuple[TraceStep, ...]
     steps: int
     detail: str = ""
+    operands: tuple[Value, ...] = ()  # "failed": the values of `failed.operands` there
 
 
 class _Stop(Exception):
-    def __init__(self, outcome: str, failed: ir.Assert | None = None, detail: str = "") -> None:
+    def __init__(self, outcome: str, failed: ir.Assert | None = None, detail: str = "",
+                 operands: tuple[Value, ...] = ()) -> None:  # fmt: skip
         super().__init__(outcome)
         self.outcome = outcome
         self.failed = failed
         self.detail = detail
+        self.operands = operands
 
 
 @dataclass(frozen=True)
@@ -68,7 +71,7 @@ def run(
         signal = machine.block(fn.body)
     except _Stop as stop:
         return Run(stop.outcome, None, stop.failed, tuple(machine.trace), machine.steps,
-                   stop.detail)  # fmt: skip
+                   stop.detail, stop.operands)  # fmt: skip
     except RecursionError:
         return Run("out-of-steps", None, None, tuple(machine.trace), machine.steps,
                    "nesting too deep to run")  # fmt: skip
@@ -117,7 +120,7 @@ class _Machine:
         elif isinstance(stmt, ir.Assert):
             if not self.eval(stmt.cond):
                 self._note(stmt.span)
-                raise _Stop("failed", stmt)
+                raise _Stop("failed", stmt, operands=tuple(self.eval(e) for e in stmt.operands))
         elif isinstance(stmt, ir.If):
             taken = stmt.then if self.eval(stmt.cond) else stmt.orelse
             return self.block(taken)

@@ -402,6 +402,10 @@ class Assert:
     kind: str
     message: str
     span: Span = NO_SPAN
+    # The checked operation's operator and operands (C's `a * b`): a refutation's message
+    # shows their values ("46341 * 46341 = 2147488281").
+    operation: str = ""
+    operands: tuple[Expr, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -134,32 +134,79 @@ def _covers_everything(cutoffs: list[z3.BoolRef], budget: Budget, query_units: i
     return answer.unsat, answer.unknown, ms
 
 
-# A smaller witness is a nicety: each attempt may spend at most this much.
+# A smaller witness is a nicety: each attempt may spend at most this much, narrowing a
+# found bound down (`_narrowed`) takes at most this many attempts, and all of it at most a
+# share of what the unit has left.
 SMALL_MODEL_UNITS = solver.UNITS_PER_SECOND
+NARROWING_STEPS = 12
+SMALL_MODEL_SHARE = 0.3  # of what the unit has left, for narrowing one witness
 
 
 def _small_model(query: z3.Solver, fn: ir.Function, budget: Budget) -> z3.ModelRef | None:
-    """Prefer a witness with small inputs: they read better and replay faster."""
+    """Prefer a witness a person can read: small magnitudes (tiers 8, 128, 65,536, then
+    narrowed by bisection), non-negative inputs where the tier has such a witness: so
+    `lcm(46341, 46341)`, not `lcm(-65536, 59135)`. Each attempt spends from `budget`."""
     numeric = [p for p in fn.params if not isinstance(p.type, ir.BoolType)]
     if not numeric:
         return None
-    # Small numbers first; then (for C) numbers that are small or next to their type's
-    # limits: an overflow witness reads `f(2147483647, 1)`, not `f(1207958374, ...)`.
-    for limit, near_limits in ((8, False), (128, False), (1 << 16, False), (1 << 8, True)):
-        if near_limits and not any(isinstance(p.type, ir.BVType) for p in numeric):
-            break
-        query.push()
-        for param in numeric:
-            term = semantics.variable(param.name, param.type)
-            wanted = _within(term, param.type, limit)
-            if near_limits and isinstance(param.type, ir.BVType):
-                wanted = z3.Or(wanted, _near_limits(term, param.type, limit))
-            query.add(wanted)
-        answer = solver.check(query, budget, most=SMALL_MODEL_UNITS)
-        query.pop()
-        if answer.model is not None:
-            return answer.model
+    below = 0  # no witness within this magnitude (of either sign) was found
+    for limit in (8, 128, 1 << 16):
+        # Non-negative first: reads better, and z3 often finds it faster.
+        for non_negative in (True, False):
+            model = _model_within(query, numeric, limit, non_negative, budget)
+            if model is not None:
+                # Narrowing is the nicety of niceties: the other sites' checks come first.
+                narrow = budget.part(SMALL_MODEL_SHARE)
+                return _narrowed(query, numeric, below, limit, non_negative, narrow) or model
+        below = limit
+    # For C, numbers that are small or next to their type's limits: an overflow witness
+    # reads `f(2147483647, 1)`, not `f(1207958374, ...)`.
+    if any(isinstance(p.type, ir.BVType) for p in numeric):
+        return _model_within(query, numeric, 1 << 8, False, budget, near_limits=True)
     return None
+
+
+def _narrowed(query: z3.Solver, numeric: list[ir.Param], below: int, limit: int,
+              non_negative: bool, budget: Budget) -> z3.ModelRef | None:  # fmt: skip
+    """A model within the least magnitude in (below, limit] found by bisection, or None
+    when no narrower one was found within the attempts."""
+    best = None
+    for _ in range(NARROWING_STEPS):
+        if limit - below <= 1:
+            break
+        middle = (below + limit) // 2
+        model = _model_within(query, numeric, middle, non_negative, budget)
+        if model is None:
+            below = middle
+        else:
+            best, limit = model, middle
+    return best
+
+
+def _model_within(query: z3.Solver, numeric: list[ir.Param], limit: int, non_negative: bool,
+                  budget: Budget, near_limits: bool = False) -> z3.ModelRef | None:  # fmt: skip
+    """A model of `query` with every numeric input within `limit` (and >= 0 where asked;
+    or, `near_limits`, also within `limit` of its C type's limits)."""
+    query.push()
+    for param in numeric:
+        term = semantics.variable(param.name, param.type)
+        wanted = _within(term, param.type, limit)
+        if near_limits and isinstance(param.type, ir.BVType):
+            wanted = z3.Or(wanted, _near_limits(term, param.type, limit))
+        if non_negative:
+            wanted = z3.And(wanted, _not_negative(term, param.type))
+        query.add(wanted)
+    answer = solver.check(query, budget, most=SMALL_MODEL_UNITS)
+    query.pop()
+    return answer.model
+
+
+def _not_negative(term: z3.ExprRef, t: ir.Type) -> z3.BoolRef:
+    if isinstance(t, ir.BVType) and t.signed:
+        return term >= semantics.constant(0, t)
+    if isinstance(t, ir.IntType):
+        return term >= 0
+    return z3.BoolVal(True)  # unsigned, sequences, arrays, floats: no sign to prefer
 
 
 def _near_limits(term: z3.ExprRef, t: ir.BVType, limit: int) -> z3.BoolRef:

@@ -248,7 +248,7 @@ class ExprLowering(cm.MemoryLowering):
                                         f"{t.min} {op} -1 overflows {t.name}", span))  # fmt: skip
         elif op in ("+", "-", "*") and t.signed and not _cannot_overflow(_ARITH[op], x, y, t):
             checks.append(ir.Assert(_fits(_ARITH[op], x, y, t), "signed-overflow",
-                                    f"`{op}` may overflow {t.name}", span))  # fmt: skip
+                                    f"`{op}` may overflow {t.name}", span, op, (x, y)))  # fmt: skip
         return tuple(checks), ir.Binary(_ARITH[op], x, y, t.ir, span), t
 
     def _shift(self, op: str, x: ir.Expr, lt: ct.CType, y: ir.Expr, rt: ct.CType, span: ir.Span

@@ -203,20 +203,37 @@ def _refuted(
     # Several checks may share a site (a signed `<<`: count, negative value, result): the
     # message is the one of the check this witness actually fails.
     failed = run.failed if run.failed is not None and run.failed.kind == stmt.kind else stmt
-    message = _refuted_message(ctx, failed, call, always_false)
+    operation = _operation_text(failed, run.operands) if failed is run.failed else None
+    message = _refuted_message(ctx, failed, call, always_false, operation)
     evidence = Evidence(real.detail, real.harness or None, tuple(witness.nondet), always_false)
     return Result(kind, line, column, "refuted", message, witness=dict(witness.inputs),
                   confirmed=real.confirmed, trace=run.trace, evidence=evidence)  # fmt: skip
 
 
-def _refuted_message(ctx: UnitContext, stmt: ir.Assert, call: str, always_false: bool) -> str:
+def _refuted_message(ctx: UnitContext, stmt: ir.Assert, call: str, always_false: bool,
+                     operation: str | None = None) -> str:  # fmt: skip
     if stmt.kind == "always-true":
         if always_false:
             return f"{ctx.fn.name} always returns False, e.g. {call}"
         return f"{ctx.fn.name} can return False: {call}"
     if stmt.kind == "assertion":
         return f"assertion can fail: {call}"
+    if operation:
+        return f"{stmt.message} ({operation}): {call}"
     return f"{stmt.message}: {call}"
+
+
+# The exact (mathematical) result of an operation whose check failed, to show its values.
+_EXACT = {"+": lambda a, b: a + b, "-": lambda a, b: a - b, "*": lambda a, b: a * b}
+
+
+def _operation_text(stmt: ir.Assert, values: tuple[object, ...]) -> str | None:
+    """"46341 * 46341 = 2147488281": the failing operation with its operands' values."""
+    exact = _EXACT.get(stmt.operation)
+    if exact is None or len(values) != 2 or not all(type(v) is int for v in values):
+        return None
+    a, b = values
+    return f"{a} {stmt.operation} {b} = {exact(a, b)}"
 
 
 def _at_site(ctx: UnitContext, result: Result, elapsed_ms: float) -> Result:
