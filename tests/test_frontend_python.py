@@ -549,7 +549,9 @@ UNSUPPORTED = [
     ("def f(*a):\n    return 1\n", "*args parameter", 1),
     ("def f(a: complex):\n    return 1\n", "parameter type complex", 1),
     ("def f(a):\n    return a @ 2\n", "operator @", 2),
-    ("def f(a):\n    return a & 2\n", "operator &", 2),
+    ("def f(a):\n    return a & a\n", "operator & of two ints that are not constants", 2),
+    ("def f(a):\n    return a | 0x5555555555555555555555555555555555\n",
+     "& with a constant of more than 16 runs", 2),
     ("def f(a):\n    return a ** a\n", "** with an exponent that is not", 2),
     ("def f(a):\n    return a ** 65\n", "** with an exponent above 64", 2),
     ("def f(a):\n    return a ** -1\n", "** with an exponent that is not", 2),
@@ -903,3 +905,36 @@ def test_constant_shifts_are_floor_division_and_multiplication() -> None:
 def test_float_sequences_are_never_compared() -> None:
     fn = lower_source("def f(t: tuple[float, ...]):\n    return t == t\n")
     assert isinstance(fn, ir.Unsupported) and "comparison" in fn.reason
+
+
+# ------------------------------------------------------------- bitwise operators (issue 13)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck),
+          derandomize=True, database=None)  # fmt: skip
+@given(st.sampled_from(["&", "|", "^"]),
+       st.one_of(st.integers(-1100, 1100),
+                 st.builds(lambda n, k, m, neg: (-1) ** neg * (((2**n - 1) << k) | m),
+                           st.integers(0, 70), st.integers(0, 70), st.integers(0, 2**9),
+                           st.booleans())),
+       st.booleans(), st.booleans())  # fmt: skip
+def test_bitwise_with_a_constant_is_exact(op: str, c: int, constant_left: bool,
+                                          as_bool: bool) -> None:  # fmt: skip
+    expr = f"({c}) {op} x" if constant_left else f"x {op} ({c})"
+    source = f"def f(x, y: bool):\n    return ({expr}) + (y {op} (x > 0) if {as_bool} else 0)\n"
+    rng = random.Random(c)
+    xs = [0, 1, -1, 2, -2, 255, 256, -256, c, -c, c + 1, ~c, 2**64, -(2**64) - 3]
+    xs += [rng.randint(-(2**80), 2**80) for _ in range(20)]
+    check(source, [{"x": x, "y": y} for x in xs for y in (False, True)])
+
+
+def test_bitwise_identities_are_proved_and_refuted() -> None:
+    from prooflens.analysis.check import check_text
+
+    source = ("def f(x):\n    x += 0\n    assert x & 255 == x % 256\n    assert (x | 0) == x\n"
+              "    assert x ^ -1 == ~x\n    assert (x & -8) + (x & 7) == x\n"
+              "    assert x | 6 != 7\n")  # fmt: skip
+    report = check_text(source, "python", Settings(unwind=4, timeout_s=10.0, deep=False))
+    got = {r.line: (r.status, r.confirmed) for r in report.functions[0].results}
+    assert got == {3: ("proved", None), 4: ("proved", None), 5: ("proved", None),
+                   6: ("proved", None), 7: ("refuted", True)}, got

@@ -1218,6 +1218,10 @@ class _Lowerer:
         if isinstance(op, ast.Div) or left.type == ir.FLOAT:
             right = self.expr(frame, right_node, guard)
             return self.float_binop(frame, node, op, left, right, right_node, guard, span)
+        if isinstance(op, ast.BitAnd | ast.BitOr | ast.BitXor):
+            left = self.atom(left)
+            right = self.atom(self.expr(frame, right_node, guard))
+            return _bitwise(op, left, right, span)
         if type(op) not in _BINOPS:
             symbol = _BINOP_SYMBOLS.get(type(op), type(op).__name__)
             kind = "true division /" if isinstance(op, ast.Div) else f"operator {symbol}"
@@ -1960,6 +1964,77 @@ def _sequence_constant(value: str | tuple | list, span: ir.Span) -> ir.Expr:
                          ir.SeqType(kind, ir.BOOL), span)  # fmt: skip
     return ir.SeqLit(tuple(ir.Const(int(v), ir.INT, span) for v in value),
                      ir.SeqType(kind, ir.INT), span)  # fmt: skip
+
+
+MAX_MASK_RUNS = 16  # runs of one bits in a constant operand of `&`, `|`, `^`
+
+
+def _bitwise(op: ast.operator, left: ir.Expr, right: ir.Expr, span: ir.Span) -> ir.Expr:
+    """`&`, `|`, `^` on unbounded ints (infinite two's complement) when one operand is a
+    constant, by arithmetic: `x & c` adds up, for each run of one bits [lo, hi) of c >= 0,
+    `(x // 2**lo) % 2**(hi - lo) * 2**lo` (for c < 0, `x - (x & ~c)`); `x | c` is
+    `x + c - (x & c)` and `x ^ c` is `x + c - 2 * (x & c)`. On two truth values the
+    result is a truth value, as in Python."""
+    symbol = _BINOP_SYMBOLS[type(op)]
+    if isinstance(left.type, ir.SeqType | ir.FloatType) or isinstance(
+        right.type, ir.SeqType | ir.FloatType
+    ):
+        raise _Unsupported(f"operator {symbol} on a {left.type} and a {right.type}", span.line,
+                           span.column)  # fmt: skip
+    if left.type == ir.BOOL and right.type == ir.BOOL:
+        name = {ast.BitAnd: "and", ast.BitOr: "or", ast.BitXor: "ne"}[type(op)]
+        return ir.Binary(name, left, right, ir.BOOL, span)
+    left, right = _as_int(left), _as_int(right)
+    if isinstance(left, ir.Const) and isinstance(right, ir.Const):
+        a, b = int(left.value), int(right.value)
+        value = a & b if isinstance(op, ast.BitAnd) else a | b if isinstance(op, ast.BitOr) \
+            else a ^ b
+        return _int(value, span)
+    if isinstance(left, ir.Const):
+        left, right = right, left
+    if not isinstance(right, ir.Const):
+        raise _Unsupported(f"operator {symbol} of two ints that are not constants", span.line,
+                           span.column)  # fmt: skip
+    c = int(right.value)
+    if abs(c).bit_length() > MAX_SHIFT:
+        raise _Unsupported(f"operator {symbol} with a constant above 2**{MAX_SHIFT}",
+                           span.line, span.column)  # fmt: skip
+    both = _and_constant(left, c, span)
+    if isinstance(op, ast.BitAnd):
+        return both
+    total = ir.Binary("add", left, _int(c, span), ir.INT, span)
+    if isinstance(op, ast.BitOr):
+        return ir.Binary("sub", total, both, ir.INT, span)
+    twice = ir.Binary("mul", _int(2, span), both, ir.INT, span)
+    return ir.Binary("sub", total, twice, ir.INT, span)
+
+
+def _and_constant(x: ir.Expr, c: int, span: ir.Span) -> ir.Expr:
+    """`x & c` for an int expression x and a constant c (see `_bitwise`)."""
+    if c < 0:
+        return ir.Binary("sub", x, _and_constant(x, ~c, span), ir.INT, span)
+    runs: list[tuple[int, int]] = []
+    bit = 0
+    while c >> bit:
+        if (c >> bit) & 1:
+            lo = bit
+            while (c >> bit) & 1:
+                bit += 1
+            runs.append((lo, bit))
+        else:
+            bit += 1
+    if len(runs) > MAX_MASK_RUNS:
+        raise _Unsupported(f"& with a constant of more than {MAX_MASK_RUNS} runs of one bits",
+                           span.line, span.column)  # fmt: skip
+    result: ir.Expr = _int(0, span)
+    for lo, hi in runs:
+        shifted = ir.Binary("floordiv", x, _int(2**lo, span), ir.INT, span)
+        part = ir.Binary("floormod", shifted, _int(2 ** (hi - lo), span), ir.INT, span)
+        if lo:
+            part = ir.Binary("mul", part, _int(2**lo, span), ir.INT, span)
+        result = part if isinstance(result, ir.Const) and result.value == 0 else \
+            ir.Binary("add", result, part, ir.INT, span)
+    return result
 
 
 def _abs_int(value: ir.Expr, span: ir.Span) -> ir.Expr:
