@@ -50,7 +50,7 @@ class Coverage:
 # A reason's specific parts (names, numbers, quoted text) are replaced so that reasons
 # with the same cause count together: "call to foo" and "call to bar" are one blocker.
 _NORMALISERS = (
-    (re.compile(r"; not found: #include .*?(?=\)|$)"), ""),
+    (re.compile(r"; (?:not found|left out[^:;]*): #include .*?(?=\)|;|$)"), ""),
     (re.compile(r" \((line \d+|in [^)]*)\)"), ""),
     (re.compile(r"\(at [^)]*\)"), ""),
     (re.compile(r"<stdin>:\d+(:\d+)?:?"), ""),

@@ -264,3 +264,35 @@ def test_abs_and_output_against_gcc_ubsan(monkeypatch: pytest.MonkeyPatch) -> No
     real = [r[:2] for r in c_support.gcc_outcomes(ABS_CASES)]
     assert model == real
     assert model[0] == ("failed", "signed-overflow") and model[2] == ("failed", "signed-overflow")
+
+
+# ------------------------------------------------------------- the file's own headers
+
+LOCAL_HEADER = "#define LIMIT 10\nstatic inline int twice(int x) { return 2 * x; }\n"
+NEEDS_CONFIG = '#ifndef CONFIGURED\n#error "include the configuration first"\n#endif\nint cfg;\n'
+USER = ('#include <config.h>\n#include "needs_config.h"\n#include "local.h"\n'
+        "int g(int x) {\n    if (x > LIMIT)\n        return 0;\n    return x + 2147483640;\n}\n"
+        "int h(void) { return cfg; }\n")
+
+
+@needs_gcc
+def test_quoted_includes_are_read_next_to_the_file(tmp_path) -> None:
+    """`#include "x.h"` is looked for in the file's folder (for the analysis and for the
+    replay harness); a header whose `#error` stops the preprocessor is left out like a
+    missing one: it blocks only what needs its declarations, and says so."""
+    (tmp_path / "local.h").write_text(LOCAL_HEADER)
+    (tmp_path / "needs_config.h").write_text(NEEDS_CONFIG)
+    path = tmp_path / "user.c"
+    path.write_text(USER)
+    report = checker.check_path(str(path), Settings(timeout_s=5.0))
+    by_name = {fn.name: fn.results for fn in report.functions}
+    (overflow,) = [r for r in by_name["g"] if r.property == "signed-overflow"]
+    assert overflow.status == "refuted" and overflow.confirmed is True, overflow
+    assert overflow.witness is not None and 7 <= int(overflow.witness["x"]) <= 10
+    (blocked,) = by_name["h"]
+    assert blocked.property == "unsupported" and "cfg" in (blocked.reason or "")
+    assert 'left out, stops the preprocessor: #include "needs_config.h"' in blocked.reason
+    # without the folder (text that is not a file) the local header is not found
+    text_only = checker.check_text(USER, "c", QUICK)
+    (g,) = [fn for fn in text_only.functions if fn.name == "g"]
+    assert [r.property for r in g.results] == ["unsupported"]

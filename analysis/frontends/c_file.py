@@ -62,10 +62,15 @@ class TranslationUnit:
 
     def missing_note(self) -> str:
         """Said with a parse failure: which includes were not found."""
-        if not self.dropped:
-            return ""
-        names = ", ".join(self.dropped[:3]) + (", ..." if len(self.dropped) > 3 else "")
-        return f"; not found: #include {names}"
+        missing = [d for d in self.dropped if not d.endswith(cpp.UNUSABLE)]
+        unusable = [d.split(" ")[0] for d in self.dropped if d.endswith(cpp.UNUSABLE)]
+        note = ""
+        for what, names in (("not found", missing), ("left out, stops the preprocessor",
+                                                      unusable)):  # fmt: skip
+            if names:
+                shown = ", ".join(names[:3]) + (", ..." if len(names) > 3 else "")
+                note += f"; {what}: #include {shown}"
+        return note
 
 
 @functools.lru_cache(maxsize=8)

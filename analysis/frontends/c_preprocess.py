@@ -209,12 +209,44 @@ def _system_preprocess(command: tuple[str, ...], text: str, quoted: tuple[str, .
         if isinstance(done, str):
             return Preprocessed(scrub_gnu(done), "<stdin>", dropped=tuple(dropped))
         missing = _MISSING.search(done.stderr)
-        if missing is None or missing.group(1) != "<stdin>":
+        if missing is not None and missing.group(1) == "<stdin>":
+            line = int(missing.group(2))
+            dropped.append(f"<{missing.group(3)}>")
+            text = _blank_line(text, line)
+            continue
+        blocking = _blocking_include(done.stderr, text)
+        if blocking is None:
             return PreprocessError(_cpp_error(done.stderr), _cpp_error_line(done.stderr))
-        line = int(missing.group(2))
-        dropped.append(f"<{missing.group(3)}>")
+        line, name = blocking
+        dropped.append(f"{name} {UNUSABLE}")
         text = _blank_line(text, line)
     return PreprocessError(f"#include (more than {MAX_DROPPED} missing headers)", 1)
+
+
+UNUSABLE = "(unusable)"  # marks a dropped include that was found but stopped the preprocessor
+_INCLUDED_FROM = re.compile(r"^(?:In file included from|\s+from) <stdin>:(\d+)[:,]", re.M)
+_ERROR_AT = re.compile(r"^([^\n:]+):\d+:\d+: (?:fatal )?error: ", re.M)
+
+
+def _blocking_include(stderr: str, text: str) -> tuple[int, str] | None:
+    """An error inside a header (an `#error` that wants a configuration this file does not
+    give, a header it includes that is missing): the line of the user's `#include` that
+    brought it in, and that include as written -- it is dropped like a missing header (the
+    functions that need its declarations then fail to parse and say so). An error in the
+    user's own text is not one."""
+    error = _ERROR_AT.search(stderr)
+    if error is None or error.group(1) == "<stdin>":
+        return None
+    chain = [m for m in _INCLUDED_FROM.finditer(stderr) if m.start() < error.start()]
+    if not chain:
+        return None
+    line = int(chain[-1].group(1))
+    lines = text.split("\n")
+    include = _INCLUDE_LINE.match(lines[line - 1]) if 1 <= line <= len(lines) else None
+    if include is None:
+        return None
+    opening = include.group(1)
+    return line, f"{opening}{include.group(2).strip()}{'>' if opening == '<' else chr(34)}"
 
 
 @dataclass(frozen=True)

@@ -131,7 +131,8 @@ def quote_dirs(fn: ir.Function) -> tuple[str, ...]:
 
 def without_dropped_includes(text: str, fn: ir.Function) -> str:
     """`text` with the `#include`s of headers the analysis did not find blanked."""
-    dropped = {name.strip("<>\"") for name in fn.display.get(DROPPED_KEY, "").split("\n") if name}
+    dropped = {name.split(" ")[0].strip("<>\"")
+               for name in fn.display.get(DROPPED_KEY, "").split("\n") if name}  # fmt: skip
     if not dropped:
         return text
     return _INCLUDE_LINE.sub(lambda m: "" if m.group(1).strip() in dropped else m.group(0), text)
