@@ -142,15 +142,20 @@ NARROWING_STEPS = 12
 SMALL_MODEL_SHARE = 0.3  # of what the unit has left, for narrowing one witness
 
 
+# Tiers of input magnitude tried in order; past 2^16 the witness of a sum of two ints
+# (`(lo + hi) / 2`) is narrowed from 2^31 down to about 2^30.
+_MAGNITUDES = (8, 128, 1 << 16, 1 << 31)
+
+
 def _small_model(query: z3.Solver, fn: ir.Function, budget: Budget) -> z3.ModelRef | None:
-    """Prefer a witness a person can read: small magnitudes (tiers 8, 128, 65,536, then
+    """Prefer a witness a person can read: small magnitudes (`_MAGNITUDES`, the found tier
     narrowed by bisection), non-negative inputs where the tier has such a witness: so
     `lcm(46341, 46341)`, not `lcm(-65536, 59135)`. Each attempt spends from `budget`."""
     numeric = [p for p in fn.params if not isinstance(p.type, ir.BoolType)]
     if not numeric:
         return None
     below = 0  # no witness within this magnitude (of either sign) was found
-    for limit in (8, 128, 1 << 16):
+    for limit in _MAGNITUDES:
         # Non-negative first: reads better, and z3 often finds it faster.
         for non_negative in (True, False):
             model = _model_within(query, numeric, limit, non_negative, budget)
