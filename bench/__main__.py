@@ -33,12 +33,16 @@ class Profile:
     many_files: int  # documents open at once for the memory figure
     scaling_functions: int
     scaling_args: tuple[str, ...]  # prooflens check flags for the scaling runs
+    one_file: tuple[int, ...] = (1000, 4000, 16000)  # trivial functions in one file
+    cache_target: str = "samples"  # `prooflens check` cold then warm cache (under ROOT)
+    cache_args: tuple[str, ...] = ()  # its flags (none: the README's first command)
 
 
 PROFILES = {
     "default": Profile(4.0, 2.0, 3, 5, 2, 50, 1000, ("--quick",)),
     "long": Profile(10.0, 2.0, 10, 20, 5, 50, 1000, ("--timeout", "10")),
-    "smoke": Profile(1.0, 1.0, 1, 1, 1, 2, 20, ("--quick",)),
+    "smoke": Profile(1.0, 1.0, 1, 1, 1, 2, 20, ("--quick",), (20, 40),
+                     os.path.join("samples", "seed.py"), ("--quick", "--no-replay")),
 }
 
 
@@ -107,8 +111,9 @@ def main(argv: list[str] | None = None) -> int:
     if "latency" in sections:
         results["latency"] = _latency(profile, budget, log)
     if "scaling" in sections:
-        results["scaling"] = scaling.run(profile.scaling_functions, list(profile.scaling_args),
-                                         log=log)  # fmt: skip
+        results["scaling"] = scaling.run(
+            profile.scaling_functions, list(profile.scaling_args), profile.one_file,
+            os.path.join(ROOT, profile.cache_target), profile.cache_args, log=log)
     if "coverage_py" in sections:
         results["coverage_py"] = _coverage_py(log)
     results["duration_s"] = round(time.perf_counter() - began, 1)

@@ -78,6 +78,17 @@ def _headline(results: dict[str, Any]) -> str:
             if not r.get("label")
         )
         lines.append(f"- {scaling['functions']} functions: {walls}.")
+    one = (scaling or {}).get("one_file")
+    if one:
+        growth = ", ".join(f"{g['from']:,} -> {g['to']:,}: {_times(g['time_ratio'])}"
+                           for g in one["growth"])  # fmt: skip
+        lines.append(f"- one file of trivial functions, time ratios {growth}; --jobs 2 / "
+                     f"--jobs 1: {_times(one['jobs']['jobs2_over_jobs1'])}.")
+    cache = (scaling or {}).get("cache")
+    if cache:
+        lines.append(f"- `prooflens check {cache['target']}`: cold {cache['cold']['wall_s']} s, "
+                     f"warm cache {cache['warm']['wall_s']} s "
+                     f"({_times(cache['warm_over_cold'])}).")
     return "## Headline\n\n" + "\n".join(lines) if lines else ""
 
 
@@ -335,7 +346,68 @@ def _scaling(data: dict[str, Any]) -> str:
                     "exit"], rows)]  # fmt: skip
     if data.get("cache_note"):
         text.append(data["cache_note"])
+    if data.get("one_file"):
+        text.append(_one_file(data["one_file"]))
+    if data.get("cache"):
+        text.append(_cache(data["cache"]))
     return "\n\n".join(text)
+
+
+CACHE_TARGET = 0.1  # issue 16: the warm run within 1/10 of the cold one
+
+
+def _times(value: float | None) -> str:
+    return f"{value:.2f}x" if value is not None else "-"
+
+
+def _one_file(data: dict[str, Any]) -> str:
+    """One file of N trivial functions: times, growth ratios, --jobs 2 against --jobs 1."""
+    rows = [[r["size"], 1, r["wall_s"], r["cpu_s"], r["functions"], r["exit"]]
+            for r in data["rows"]]  # fmt: skip
+    jobs = data["jobs"]
+    rows.append([jobs["size"], 2, jobs["jobs2"]["wall_s"], jobs["jobs2"]["cpu_s"],
+                 jobs["jobs2"]["functions"], jobs["jobs2"]["exit"]])  # fmt: skip
+    growth = [[f"{g['from']:,} -> {g['to']:,}", f"{g['size_ratio']:g}x", _times(g["time_ratio"]),
+               _met(g["time_ratio"], g["size_ratio"])]
+              for g in data["growth"]]  # fmt: skip
+    ratio = jobs["jobs2_over_jobs1"]
+    verdict = ("not slower" if ratio is not None and ratio <= 1.0
+               else "**slower** than --jobs 1")  # fmt: skip
+    return "\n\n".join([
+        "### One file of N trivial functions",
+        f"`prooflens check FILE {' '.join(data['args'])} --jobs 1` (a fresh cache each run) on "
+        "one generated file of `def tNNNNN(x: int) -> int: return x + N` functions: nothing to "
+        "prove, so the time is prooflens's own per-file and per-unit work. Linear growth means "
+        "a time ratio near the size ratio (issue 16: 16,000 within 4x the time of 4,000).",
+        _table(["functions", "jobs", "wall s", "CPU s", "reported", "exit"], rows),
+        _table(["sizes", "size ratio", "time ratio", "linear?"], growth),
+        f"`--jobs 2` / `--jobs 1` on {jobs['size']:,} functions: {_times(ratio)} ({verdict}; "
+        "issue 16: never slower, about 0.55x on 2 cores).",
+    ])  # fmt: skip
+
+
+def _met(ratio: float | None, limit: float) -> str:
+    if ratio is None:
+        return "-"
+    return "yes" if ratio <= limit else f"no (limit {limit:g}x)"
+
+
+def _cache(data: dict[str, Any]) -> str:
+    """`prooflens check samples` cold then warm on-disk cache."""
+    cold, warm = data["cold"], data["warm"]
+    rows = [[label, run["wall_s"], run["cpu_s"], run["functions"], run["exit"]]
+            for label, run in (("cold cache", cold), ("warm cache", warm))]  # fmt: skip
+    same = "the same results" if data["same_results"] else "**different results**"
+    return "\n\n".join([
+        f"### `prooflens check {' '.join([data['target'], *data['args']])}`, cold and warm "
+        "cache",
+        f"`--jobs {data['jobs']}` (all cores), twice with one fresh `PROOFLENS_CACHE_DIR`: the "
+        "second run reads every verdict from the on-disk cache the CLI shares with the "
+        "language server.",
+        _table(["run", "wall s", "CPU s", "functions", "exit"], rows),
+        f"warm / cold: {_times(data['warm_over_cold'])} "
+        f"({_met(data['warm_over_cold'], CACHE_TARGET)} for issue 16's 1/10); {same}.",
+    ])  # fmt: skip
 
 
 def _why(win: dict[str, Any]) -> str:

@@ -102,7 +102,39 @@ def test_latency_and_scaling_tables_render():
     scaling = {"functions": 1000, "cores": 2, "mode_args": ["--quick"], "cache_note": "none",
                "runs": [{"jobs": 1, "functions": 1000, "wall_s": 10.0, "cpu_s": 9.0,
                          "verdicts": {"proved": 5}, "exit": 0}]}  # fmt: skip
+    run = {"wall_s": 2.0, "cpu_s": 1.0, "functions": 10, "exit": 0, "verdicts": {}}
+    scaling["one_file"] = {"args": ["--quick", "--no-replay"],
+                           "rows": [dict(run, size=1000), dict(run, size=4000, wall_s=4.0)],
+                           "growth": [{"from": 1000, "to": 4000, "size_ratio": 4.0,
+                                       "time_ratio": 2.0}],
+                           "jobs": {"size": 4000, "jobs1": dict(run, wall_s=4.0),
+                                    "jobs2": dict(run, wall_s=3.0), "jobs2_over_jobs1": 0.75}}
+    scaling["cache"] = {"target": "samples", "args": [], "jobs": 2, "cold": dict(run, wall_s=40),
+                        "warm": dict(run), "warm_over_cold": 0.05, "same_results": True}
     text = report._latency(latency) + report._scaling(scaling)
     assert "keystroke -> updated verdict" in text and "peak RSS MiB" in text
     assert "| jobs |" in text and "1.00x" in text
+    assert "| 1,000 -> 4,000 | 4x | 2.00x | yes |" in text
+    assert "`--jobs 2` / `--jobs 1` on 4,000 functions: 0.75x (not slower" in text
+    assert "| warm cache | 2.0 |" in text and "warm / cold: 0.05x (yes" in text
     assert "Skipped: no server" in report._latency({"skipped": "no server"})
+
+
+def test_scaling_rows_run_in_the_smoke_profile(tmp_path):
+    """The smoke profile runs every scaling row for real on tiny inputs: the folder with
+    --jobs 1/2, one file of 20 and 40 trivial functions (and --jobs 2), a cold and a warm
+    cache run on samples/seed.py. Ratios are recorded; no timing is asserted."""
+    code = bench_main.main(["--profile", "smoke", "--sections", "scaling",
+                            "--out", str(tmp_path), "--quiet"])  # fmt: skip
+    assert code == 0
+    scaling = json.loads((tmp_path / "results.json").read_text())["scaling"]
+    one = scaling["one_file"]
+    assert [r["size"] for r in one["rows"]] == [20, 40]
+    assert [r["functions"] for r in one["rows"]] == [20, 40]
+    assert one["growth"][0]["size_ratio"] == 2.0 and one["growth"][0]["time_ratio"] > 0
+    assert one["jobs"]["jobs2"]["functions"] == 40 and one["jobs"]["jobs2_over_jobs1"] > 0
+    cache = scaling["cache"]
+    assert cache["target"] == "samples/seed.py" and cache["same_results"]
+    assert cache["cold"]["functions"] > 0 and cache["warm_over_cold"] > 0
+    text = (tmp_path / "RESULTS.md").read_text()
+    assert "### One file of N trivial functions" in text and "warm / cold:" in text
