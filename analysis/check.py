@@ -169,7 +169,8 @@ def _call_sites(body: tuple[ir.Stmt, ...]) -> dict[int, ir.Inline]:
 
 _ALL_KINDS = ("assertion", "always-true", "division-by-zero", "signed-overflow",
               "shift-out-of-range", "array-out-of-bounds", "exception",
-              "out-of-bounds", "null-dereference")  # fmt: skip  (C memory)
+              "out-of-bounds", "null-dereference", "use-after-free",
+              "invalid-free")  # fmt: skip  (C memory)
 
 
 def _lower(parsed: syntax.ParsedFile, unit: syntax.Unit, settings: Settings, path: str = ""

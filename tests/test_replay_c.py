@@ -103,6 +103,18 @@ def _assert_at(line: int, kind: str) -> ir.Assert:
          6, False),  # a different place failed: the model was wrong somewhere
         (1, "h.c:6:9: runtime error: division by zero", "signed-overflow", 6, False),
         (0, "prooflens: returned 1\n", "signed-overflow", 6, None),  # gcc may fold it
+        # ... and run on past it into a memory error (`j < n + 1` made `j <= n`)
+        (1, "==1==ERROR: AddressSanitizer: heap-buffer-overflow on address 0x602\n"
+            "    #0 0x4011 in f harness.c:7\n", "signed-overflow", 6, None),
+        (0, "prooflens: an allocation failed in the compiled run\n", "out-of-bounds", 6, None),
+        (1, "==1==ERROR: AddressSanitizer: attempting double-free on 0x602 in thread T0:\n"
+            "    #0 0x7f in free ../../../../src/libsanitizer/asan/asan_malloc_linux.cpp:52\n"
+            "    #1 0x4011 in f harness.c:6\n", "invalid-free", 6, True),
+        (1, "==1==ERROR: AddressSanitizer: attempting free on address which was not "
+            "malloc()-ed: 0x7ff in thread T0\n    #0 0x7f in free asan_malloc_linux.cpp:52\n"
+            "    #1 0x4011 in f harness.c:6\n", "invalid-free", 6, True),
+        (1, "==1==ERROR: AddressSanitizer: heap-use-after-free on address 0x602\n"
+            "    #0 0x4011 in f harness.c:6\n", "use-after-free", 6, True),
         (-6, "a.out: /t/harness.c:12: main: Assertion `x != 5' failed.\n", "assertion", 12, True),
         (-6, "a.out: /t/harness.c:13: main: Assertion `x != 5' failed.\n", "assertion", 12,
          False),  # another assert failed

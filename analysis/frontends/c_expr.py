@@ -47,11 +47,9 @@ class ExprLowering(cm.MemoryLowering):
     """The expression half of `Lowerer` (a mixin: names, types and statements are
     `Lowerer`'s; pointers and objects: `c_memory`)."""
 
-    # What `c_lower.Lowerer` provides.
-    funcs: dict[str, c_ast.FuncDef]
+    # What `c_lower.Lowerer` provides (more: `MemoryLowering`).
     settings: Settings
     lines: list[str]
-    display: dict[str, str]
     counter: int
     depth: int
     enums: dict[str, int]
@@ -295,8 +293,14 @@ class ExprLowering(cm.MemoryLowering):
     # ------------------------------------------------------------------ assignment
 
     def _e_Assignment(self, node: c_ast.Assignment) -> CVal:
-        rhs = self.expr(node.rvalue)
         op = node.op[:-1]
+        target = self.lookup(node.lvalue.name, node.lvalue) \
+            if isinstance(node.lvalue, c_ast.ID) and not op else None  # fmt: skip
+        if target is not None and target.pointer is not None and \
+                cm.allocation_call(node.rvalue, self.funcs)[0] is not None:  # fmt: skip
+            rhs = self.pointer_operand(node.rvalue, target.pointer)  # `p = malloc(...)`
+        else:
+            rhs = self.expr(node.rvalue)
         span = self.op_span(node.rvalue, node.op, node)
         return self._store(node.lvalue, rhs, op, span, node)
 
@@ -476,6 +480,10 @@ class ExprLowering(cm.MemoryLowering):
             return CVal(stmts + (ir.Assume(bconst(False), span),), None, None)
         if name in ("abs", "labs", "llabs") and name not in self.funcs:
             return self._abs(name, args, node)
+        if name == "free" and name not in self.funcs:
+            return self.free_call(args, node)
+        if name in ("malloc", "calloc") and name not in self.funcs:
+            raise Unsup(f"{name} whose result is not stored in a typed pointer", node)
         if c_library.is_library(name) and name not in self.funcs:
             return c_library.lower_call(self, name, args, node)
         return None

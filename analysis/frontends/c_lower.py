@@ -78,6 +78,7 @@ class Lowerer(ExprLowering):
         self.param_entry: list[ir.Stmt] = []
         self.strings: dict[int, cm.MemObject] = {}  # string literal objects, by AST node
         self.pointer_contract = cm.Contract({})  # accesses assumed inside parameter objects
+        self.loop_depth = 0  # inside a loop (its condition and update included)
         self.settings = settings
         self.lines = source.split("\n")
         self.variables: dict[str, ir.Type] = {}
@@ -510,7 +511,12 @@ class Lowerer(ExprLowering):
     def stmt(self, node: Any, out: list[ir.Stmt]) -> None:
         method = getattr(self, "_s_" + type(node).__name__, None)
         if method is not None:
-            method(node, out)
+            looping = isinstance(node, c_ast.While | c_ast.DoWhile | c_ast.For)
+            self.loop_depth += looping
+            try:
+                method(node, out)
+            finally:
+                self.loop_depth -= looping
             return
         if _is_expression(node):
             out.extend(self.expr(node).stmts)

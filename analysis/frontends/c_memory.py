@@ -78,6 +78,7 @@ class MemObject:
     # An array of structs: one object per field (same length), the elements' fields.
     fields: dict[str, MemObject] | None = None
     struct: StructType | None = None
+    freed: str | None = None  # a heap object (malloc/calloc): its "freed" flag variable
 
     @property
     def array_type(self) -> ir.ArrayType:
@@ -178,6 +179,9 @@ def access_checks(p: CVal, offset: ir.Expr, node: Any, kind: str, text: str
     else:
         message = f"{text} may be outside {obj.source}"
     checks.append(ir.Assert(inside, kind, message, span))
+    if obj.freed is not None:  # after the bounds, as AddressSanitizer tells them apart
+        checks.append(ir.Assert(_not(ir.Var(obj.freed, ir.BOOL)), "use-after-free",
+                                f"{text} uses {obj.source} after it is freed", span))  # fmt: skip
     return tuple(checks)
 
 
@@ -317,6 +321,21 @@ class Contract:
 
 
 CONTRACT_KEY = "contract:"  # `ir.Function.display[CONTRACT_KEY + p]`: what p must allow
+ALLOC_KEY = "c:allocates"  # the unit calls malloc/calloc (read by replay.c: same name there)
+_ALLOCATORS = ("malloc", "calloc")
+
+
+def allocation_call(node: Any, funcs: dict[str, Any]) -> tuple[c_ast.FuncCall | None, Any]:
+    """`malloc(...)`/`calloc(...)` (not the user's own), possibly cast to a pointer type:
+    the call and the cast's declarator (None without a cast)."""
+    cast = None
+    while isinstance(node, c_ast.Cast) and isinstance(node.to_type.type, c_ast.PtrDecl):
+        cast = cast or node.to_type.type
+        node = node.expr
+    if isinstance(node, c_ast.FuncCall) and isinstance(node.name, c_ast.ID) and \
+            node.name.name in _ALLOCATORS and node.name.name not in funcs:  # fmt: skip
+        return node, cast
+    return None, None
 
 
 def state_contract(fn: ir.Function, results: list[Any]) -> list[Any]:
@@ -351,9 +370,13 @@ class MemoryLowering:
     frame: Frame
     strings: dict[int, MemObject]  # string literal objects, by AST node
     pointer_contract: Contract
+    funcs: dict[str, c_ast.FuncDef]
+    display: dict[str, str]
+    loop_depth: int
     if TYPE_CHECKING:
 
         def expr(self, node: Any) -> CVal: ...
+        def pointee(self, node: Any, where: Any) -> ct.CType: ...
         def check_unsequenced(self, a: CVal, b: CVal, node: Any) -> None: ...
         def _new_value(self, old: CVal, rhs: CVal, op: str, t: ct.CType, span: ir.Span,
                        node: Any) -> tuple[tuple[ir.Stmt, ...], ir.Expr]: ...  # fmt: skip
@@ -520,13 +543,102 @@ class MemoryLowering:
         raise Unsup("address-of (&) a variable", node)
 
     def pointer_operand(self, node: Any, elem: ct.CType | None) -> CVal:
-        """An operand that must be a pointer: `0`/`NULL` is the null pointer."""
+        """An operand that must be a pointer: `0`/`NULL` is the null pointer; `malloc`/
+        `calloc` a new object of the type pointed to."""
         if is_null_constant(node):
             return null_pointer(elem)
+        call, cast = allocation_call(node, self.funcs)
+        if call is not None:
+            pointee = self.pointee(cast, node) if cast is not None else elem
+            return self.allocate(call, pointee)
         v = self.expr(node)
         if v.ptr is None:
             raise Unsup("integer used as a pointer", node)
         return v
+
+    def allocate(self, call: c_ast.FuncCall, elem: Any) -> CVal:
+        """`malloc(size)` / `calloc(n, size)`: a new heap object of `size / sizeof(elem)`
+        elements (contents unknown; calloc: zeros), or NULL -- either may happen on any
+        call (a nondeterministic choice the replay feeds to the real run), and NULL is
+        certain past PTRDIFF_MAX bytes (glibc)."""
+        name = call.name.name
+        args = list(call.args.exprs) if call.args is not None else []
+        if not isinstance(elem, ct.CType) or elem is None:
+            raise Unsup(f"{name} of a struct or of an unknown element type", call)
+        if self.loop_depth:
+            raise Unsup(f"{name} in a loop (one object per allocation site is modelled)", call)
+        if len(args) != (1 if name == "malloc" else 2):
+            raise Unsup(f"{name} with {len(args)} arguments", call)
+        span = span_of(call)
+        vals = [self.expr(a) for a in args]
+        for a, b in zip(vals, vals[1:], strict=False):
+            self.check_unsequenced(a, b, call)
+        sizes = [value_as(v, ct.SIZE_T, a) for v, a in zip(vals, args, strict=True)]
+        stmts: list[ir.Stmt] = [s for v in vals for s in v.stmts]
+        width = max(1, (elem.width + 7) // 8)
+        line = span.line
+        contents = self.fresh(f"{name}@{line}", ir.ArrayType(elem.ir), f"{name}@{line}")
+        length = self.fresh(f"len({name}@{line})", OFF, f"len({name}@{line})")
+        freed = self.fresh(f"{name}@{line}.freed", ir.BOOL, f"{name}@{line} freed")
+        null = self.temp(ir.BOOL)
+        self.display[null] = f"{name}() == NULL"
+        self.display[ALLOC_KEY] = "1"  # the replay feeds NULL results (replay.c)
+        total = sizes[0]
+        stmts.append(ir.Havoc(null, ir.BOOL, span))
+        if name == "calloc":  # n * size past SIZE_MAX: calloc fails
+            n, size = sizes
+            limit = ir.Binary("div", ct.const(ct.SIZE_T.max, ct.SIZE_T), size, OFF, span)
+            too_big = _and(_cmp("ne", size, ct.const(0, ct.SIZE_T)), _cmp("gt", n, limit))
+            stmts.append(ir.Assign(null, ir.Binary("or", ir.Var(null, ir.BOOL), too_big,
+                                                   ir.BOOL, span), span))  # fmt: skip
+            total = ir.Ite(too_big, ct.const(0, ct.SIZE_T),
+                           ir.Binary("mul", n, size, OFF, span), OFF, span)  # fmt: skip
+        # glibc: a request past PTRDIFF_MAX bytes always fails (so does a calloc product
+        # that does not fit in size_t, above)
+        huge = _cmp("gt", total, ct.const(ct.LONG.max, ct.SIZE_T))
+        stmts.append(ir.Assign(null, ir.Binary("or", ir.Var(null, ir.BOOL), huge, ir.BOOL, span),
+                               span))  # fmt: skip
+        elements = ir.Binary("div", total, ct.const(width, ct.SIZE_T), OFF, span)
+        stmts += [ir.Assign(length, elements, span), ir.Assign(freed, bconst(False), span)]
+        if name == "calloc":
+            stmts.append(ir.Assign(contents, ir.ArrayInit(ct.const(0, elem), ir.ArrayType(elem.ir),
+                                                          span), span))  # fmt: skip
+        obj = MemObject(contents, ir.Var(length, OFF, span), elem, f"the object {name} returned "
+                        f"at line {line}", freed=freed)  # fmt: skip
+        return CVal(tuple(stmts), offset_const(0), elem, PtrVal(obj, ir.Var(null, ir.BOOL)))
+
+    def free_call(self, args: list[Any], node: Any) -> CVal:
+        """`free(p)`: nothing for NULL; else `p` must be the start of a heap object not yet
+        freed (`invalid-free`: double free, a pointer inside an object, not from malloc)."""
+        if len(args) != 1:
+            raise Unsup(f"free with {len(args)} arguments", node)
+        if is_null_constant(args[0]):
+            return CVal((), None, None)
+        p = self.expr(args[0])
+        if p.ptr is None or p.expr is None:
+            raise Unsup("free of a non-pointer", node)
+        span = span_of(node)
+        obj = p.ptr.obj
+        if obj is None:
+            if not _is_true(p.ptr.null):
+                raise Unsup("free of a pointer before it is given an object", node)
+            return CVal(p.stmts, None, None)
+        if obj.param:
+            raise Unsup("free of an object the caller passed (its origin is not known)", node)
+        text = source_text(args[0])
+        if obj.freed is None:
+            check = ir.Assert(p.ptr.null, "invalid-free",
+                              f"free({text}) of {obj.source}, which is not from malloc", span)
+            return CVal(p.stmts + (check,), None, None)
+        flag = ir.Var(obj.freed, ir.BOOL)
+        body = (
+            ir.Assert(_not(flag), "invalid-free", f"free({text}): {obj.source} is freed twice",
+                      span),
+            ir.Assert(_cmp("eq", p.expr, offset_const(0)), "invalid-free",
+                      f"free({text}) of a pointer inside {obj.source}, not at its start", span),
+            ir.Assign(obj.freed, bconst(True), span),
+        )  # fmt: skip
+        return CVal(p.stmts + (ir.If(_not(p.ptr.null), body, (), span),), None, None)
 
     def store_pointer(self, info: VarInfo, lvalue: Any, rhs: CVal, op: str, span: ir.Span,
                       node: Any, post: bool) -> CVal:  # fmt: skip

@@ -89,7 +89,7 @@ def batch_harness(unit: CUnit, fn: ir.Function, witnesses: Sequence[Witness]) ->
 
 def _harness(unit: CUnit, fn: ir.Function, witnesses: Sequence[Witness]) -> str:
     split = [split_values(fn, w, unit.global_prefix) for w in witnesses]
-    nondet = _nondet_source([n for _, n in split], unit)
+    nondet = _nondet_source([n for _, n in split], unit, ALLOC_KEY in fn.display)
     cases = [(w, g, len(n) if nondet else None)
              for w, (g, n) in zip(witnesses, split, strict=True)]  # fmt: skip
     driver = _driver(fn, cases) if unit.name != "main" else ""
@@ -111,7 +111,7 @@ def _program(unit: CUnit, fn: ir.Function, witness: Witness, nondet: str, driver
         parts.append("#define main __pl_user_main")
     parts += [without_dropped_includes(unit.text, fn), "#undef abort"]
     if not is_main:
-        parts += ["#undef main", driver]
+        parts += ["#undef main", "#undef malloc", "#undef calloc", driver]
     return "\n".join(p for p in parts if p) + "\n"
 
 
@@ -121,6 +121,10 @@ def _program(unit: CUnit, fn: ir.Function, witness: Witness, nondet: str, driver
 # (Set by `frontends/c.py`, which names them alike: neither layer imports the other.)
 QUOTE_DIR_KEY = "c:quote-dir"
 DROPPED_KEY = "c:dropped-includes"
+ALLOC_KEY = "c:allocates"  # the unit calls malloc/calloc: the witness says which return NULL
+# An allocation the witness makes succeed failed for real (larger than the run may map).
+ALLOCATION_FAILED = "an allocation failed in the compiled run"
+MAX_REPLAY_BYTES = 1 << 28  # larger allocations are not made (AddressSanitizer's mmap cap)
 _INCLUDE_LINE = re.compile(r'^[ \t]*#[ \t]*include[ \t]*[<"]([^>"\n]+)[>"][^\n]*$', re.M)
 
 
@@ -179,11 +183,12 @@ def literal(value: Any) -> str:
     return f"{v}ULL" if v > (1 << 63) - 1 else f"{v}LL"
 
 
-def _nondet_source(tables: list[list[int]], unit: CUnit) -> str:
+def _nondet_source(tables: list[list[int]], unit: CUnit, allocates: bool = False) -> str:
     """The `__VERIFIER_nondet_*` the text uses, fed from one value table per case (the
-    driver selects the table)."""
+    driver selects the table); `allocates`: malloc/calloc, whose NULL results are choices
+    of the witness too (in the order the model made them, with the other nondet values)."""
     used = sorted(set(re.findall(r"__VERIFIER_nondet_(\w+)", unit.text)))
-    if not used:
+    if not used and not allocates:
         return ""
     lines = []
     for index, values in enumerate(tables):
@@ -203,6 +208,18 @@ def _nondet_source(tables: list[list[int]], unit: CUnit) -> str:
         if name is not None:
             lines.append(f"{name} __VERIFIER_nondet_{suffix}(void) "
                          f"{{ return ({name})__pl_next(); }}")  # fmt: skip
+    if allocates:
+        lines += [
+            "static void *__pl_allocated(void *p) { if (!p) { fputs(\"prooflens: "
+            f"{ALLOCATION_FAILED}\\n\", stderr); exit(0); }} return p; }}",
+            "static void *__pl_malloc(unsigned long n) { return __pl_next() ? (void *)0 : "
+            f"__pl_allocated(n > {MAX_REPLAY_BYTES}UL ? (void *)0 : malloc(n)); }}",
+            "static void *__pl_calloc(unsigned long n, unsigned long s) "
+            "{ return __pl_next() ? (void *)0 : __pl_allocated(s && n > "
+            f"{MAX_REPLAY_BYTES}UL / s ? (void *)0 : calloc(n, s)); }}",
+            "#define malloc(n) __pl_malloc(n)",
+            "#define calloc(n, s) __pl_calloc(n, s)",
+        ]
     return "\n".join(lines)
 
 
@@ -396,6 +413,8 @@ def classify(
     if ub:
         message = ub.group(3).strip()
         return Observed("ub", int(ub.group(1)), ub_kind(message), message, elapsed_s=elapsed_s)
+    if f"prooflens: {ALLOCATION_FAILED}" in stderr:
+        return Observed("alloc", message=ALLOCATION_FAILED, elapsed_s=elapsed_s)
     if "prooflens: assumption violated" in stderr:
         return Observed("assume", message="an assumption does not hold", elapsed_s=elapsed_s)
     if "prooflens: abort() called" in stderr:
@@ -434,6 +453,8 @@ def ub_kind(message: str) -> str:
 # Undefined arithmetic gcc may fold away even at -O0 (`j < n + 1` becomes `j <= n`): a
 # compiled run that shows nothing does not refute the IR run that fails (issue 14, item 8).
 _FOLDABLE = frozenset({"signed-overflow", "shift-out-of-range"})
+_MEMORY_KINDS = frozenset({"out-of-bounds", "array-out-of-bounds", "null-dereference",
+                           "use-after-free", "invalid-free"})  # fmt: skip
 
 
 # The replay kind of a loop that never ends in mathematical integers (see `judge`).
@@ -457,7 +478,13 @@ def judge(observed: Observed, failing: ir.Assert | None, kind: str, limit_s: flo
             return True, (f"seen: gcc -fsanitize=undefined stopped it at line "
                           f"{observed.line}: {observed.message}")  # fmt: skip
         return False, f"not confirmed: the program stopped ({_describe(observed)})"
-    if kind in _FOLDABLE and observed.status in ("returned", "timeout"):
+    if observed.status == "alloc":  # the run could not follow the witness: no evidence
+        return None, f"not confirmed ({ALLOCATION_FAILED}: too large to replay)"
+    want_line = failing.span.line if failing is not None and failing.span.line > 0 else None
+    # ... or the run goes on past it into another undefined behaviour (`p[n - 1]` computed
+    # in 64 bits, then p NULL; `j < n + 1` made `j <= n`, then an access past the object)
+    later = observed.status == "ub" and observed.kind in _MEMORY_KINDS
+    if kind in _FOLDABLE and (observed.status in ("returned", "timeout") or later):
         return None, (f"confirmed by the C semantics, not observed in a compiled run "
                       f"({_describe(observed)}; gcc may fold the failing expression)")
     if observed.status == "timeout":
@@ -466,7 +493,6 @@ def judge(observed: Observed, failing: ir.Assert | None, kind: str, limit_s: flo
         if observed.status == "returned" and observed.value == 0:
             return True, "the compiled program returned 0 (false)"
         return False, f"not confirmed: {_describe(observed)}"
-    want_line = failing.span.line if failing is not None and failing.span.line > 0 else None
     if observed.kind == kind and observed.status in ("ub", "assert"):
         if want_line is not None and observed.line is not None and observed.line != want_line:
             return False, (f"not confirmed: {_describe(observed)} at line {observed.line}, "

@@ -140,11 +140,17 @@ def classify(stderr: str) -> tuple[int | None, str, str] | None:
     if found is None:
         return None
     what, address = found.group(1), found.group(2)
+    if what == "attempting":  # "attempting double-free on", "attempting free on address
+        # which was not malloc()-ed"
+        rest = stderr[found.end() : found.end() + 40]
+        what = "double-free" if rest.lstrip().startswith("double-free") else "bad-free"
     kind = _KINDS.get(what, "other")
     if what == "SEGV" and address is not None and int(address, 16) < 4096:
         kind = "null-dereference"
-    frame = _FRAME.search(stderr[found.end() :])
-    line = int(frame.group(3)) if frame else None
+    # the first frame in the program (not in the sanitizer's own free/malloc)
+    frames = [f for f in _FRAME.finditer(stderr[found.end() :])
+              if "sanitizer" not in f.group(2) and not f.group(2).endswith((".cpp", ".cc"))]
+    line = int(frames[0].group(3)) if frames else None
     return line, kind, f"AddressSanitizer: {what}"
 
 
