@@ -132,8 +132,8 @@ def _check_unit(
         from prooflens.analysis.frontends import c_memory
 
         results = c_memory.state_contract(fn, results)
-    if fn.assumptions:  # Python: input types and object fields the unit assumed
-        from prooflens.analysis.frontends import python_objects
+    if fn.language == "python":  # the input types assumed; explicit raises are intended
+        from prooflens.analysis.frontends import python
 
         results = python.finish_results(fn, results)
     return sorted(results, key=lambda r: (r.line, r.column, r.property))

@@ -497,13 +497,13 @@ class Function:
     # What the frontend assumed of the inputs beyond their plain types (Python: "self.x:
     # int, a data attribute"); every result of the unit holds under these.
     assumptions: tuple[str, ...] = ()
+    # Python: the module-level constants the unit reads, with their values (replay defines
+    # them: it runs the unit without the rest of its module).
+    module_values: tuple[tuple[str, object], ...] = field(default=(), hash=False, compare=False)
 
 
 @dataclass(frozen=True)
 class Unsupported:
-    # Python: the module-level constants the unit reads, with their values (replay defines
-    # them: it runs the unit without the rest of its module).
-    module_values: tuple[tuple[str, object], ...] = field(default=(), hash=False, compare=False)
     """A unit the frontend cannot lower: an expected outcome, not an error."""
 
     construct: str
