@@ -75,10 +75,12 @@ class ProoflensServer(LanguageServer):
         self._token_ids = itertools.count(1)
 
     def ensure_pool(self) -> WorkerPool:
-        """The worker pool, started on first use (or right after `initialized`)."""
+        """The worker pool, started at `initialize` (or on first use) without blocking the
+        event loop: its workers warm up (see `warm`) while the editor opens documents, and
+        jobs submitted meanwhile wait for the first worker that is up."""
         if self.pool is None:
             self.pool = WorkerPool(self.config.worker_count(), self.config.memory_mb)
-            self.pool.start()
+            self.pool.start_soon()
         return self.pool
 
     async def run_job(self, request: JobRequest, budget_s: float) -> Outcome:
@@ -270,11 +272,13 @@ def build_server(cache: ReportCache | None = None) -> ProoflensServer:
         ls.session.encoding = normalise_encoding(ls.workspace.position_encoding)
         if params.initialization_options is not None:
             ls.apply_config(params.initialization_options)
+        ls.ensure_pool()  # pre-start and warm the workers before the first didOpen
+        ls.session.warm_up()  # and this process's parsers and unit keys
 
     @server.feature(lsp.INITIALIZED)
     async def initialized(ls: ProoflensServer, params: lsp.InitializedParams) -> None:
         await _pull_config(ls)
-        ls.ensure_pool()  # warm workers before the first job
+        ls.ensure_pool()  # again if the pulled settings resized the pool
 
     @server.feature(lsp.WORKSPACE_DID_CHANGE_CONFIGURATION)
     async def did_change_configuration(
@@ -330,6 +334,7 @@ def build_server(cache: ReportCache | None = None) -> ProoflensServer:
             return None
         pos = params.position
         line, column = doc.index.analysis_position(pos.line, pos.character, ls.session.encoding)
+        ls.session.focus(doc.uri, line)
         view = _view_at(ls, doc.uri, line)
         if view is None:
             return None
@@ -363,6 +368,7 @@ def build_server(cache: ReportCache | None = None) -> ProoflensServer:
         if doc is None:
             return []
         first, last = params.range.start.line + 1, params.range.end.line + 1
+        ls.session.focus(doc.uri, first)  # editors ask for code actions where the cursor is
         found: list[lsp.CodeAction] = []
         for view in ls.session.views(doc.uri):
             if view.end_line < first or view.line > last:

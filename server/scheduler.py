@@ -43,12 +43,15 @@ class Job:
     end_line: int = 0
     owners: set[Owner] = field(default_factory=set)
     seq: int = 0
+    boost: int = 0  # larger goes first among jobs of one priority (`Scheduler.next_boost`)
     task: asyncio.Task[None] | None = None
     entry: dict[str, Any] = field(default_factory=dict)
 
     @property
-    def order(self) -> tuple[int, int]:
-        return PRIORITY.get(self.mode, 9), self.seq
+    def order(self) -> tuple[int, int, int]:
+        """Quick before budget before deep; then the latest boost (the newest document,
+        the function under the cursor); then the order of submission."""
+        return PRIORITY.get(self.mode, 9), -self.boost, self.seq
 
 
 class Scheduler:
@@ -69,6 +72,7 @@ class Scheduler:
         self.running: dict[str, Job] = {}
         self.log: list[dict[str, Any]] = []
         self._seq = itertools.count(1)
+        self._boosts = itertools.count(1)
 
     # ------------------------------------------------------------------ queries
 
@@ -84,24 +88,39 @@ class Scheduler:
 
     # ------------------------------------------------------------------ changes
 
-    def submit(self, job: Job, owner: Owner, force: bool = False) -> Job:
+    def next_boost(self) -> int:
+        """A boost larger than every one handed out so far."""
+        return next(self._boosts)
+
+    def submit(self, job: Job, owner: Owner, force: bool = False, boost: int = 0) -> Job:
         """Queue `job` for `owner`, or join the queued/running job with the same key.
-        `force` restarts a job of that key that is already running."""
+        `force` restarts a job of that key that is already running; `boost` (see
+        `next_boost`) orders it before queued jobs of its priority with a smaller one."""
         existing = self.pending.get(job.key) or self.running.get(job.key)
         if existing is not None and not (force and job.key in self.running):
             existing.owners.add(owner)
+            existing.boost = max(existing.boost, boost)
             if PRIORITY.get(job.mode, 9) < PRIORITY.get(existing.mode, 9):
                 existing.mode = job.mode
+                self._pump()  # a queued job that became quick may preempt a deep one
             return existing
         if existing is not None:
             job.owners |= existing.owners
             self._cancel(existing)
         job.owners.add(owner)
+        job.boost = max(job.boost, boost)
         job.seq = next(self._seq)
         self.pending[job.key] = job
         self._pump()
         self.on_state()
         return job
+
+    def promote(self, owners: set[Owner]) -> None:
+        """The queued jobs of `owners` go first among the jobs of their priority."""
+        boost = self.next_boost()
+        for job in self.pending.values():
+            if job.owners & owners:
+                job.boost = boost
 
     def retain(self, uri: str, wanted: set[tuple[str, str]]) -> None:
         """Drop `uri`'s interest in every job whose (name, key) is not in `wanted`;

@@ -28,6 +28,8 @@ from prooflens.server.scheduler import BUDGET, DEEP, QUICK, Job, Runner, Schedul
 from prooflens.server.workers import JobRequest, Outcome
 
 log = logging.getLogger(__name__)
+# What `Session.warm_up` parses: one small function per language.
+WARM_TEXTS = {"python": "def _warm(x):\n    return x\n", "c": "int _warm(int x) { return x; }\n"}
 
 
 class Publisher(Protocol):
@@ -79,22 +81,47 @@ class Session:
 
     # ------------------------------------------------------------------ events
 
+    def warm_up(self) -> None:
+        """Pay the first parse of each language and the first unit key (its analyser digest
+        imports the analysis) at `initialize`, not on the first didOpen."""
+        quick = self.config.quick_settings().fingerprint()
+        for language, text in WARM_TEXTS.items():
+            doc = documents.open_document(f"untitled:prooflens-warm-up.{language}", language,
+                                          0, text)  # fmt: skip
+            for unit in doc.units():
+                assert doc.parsed is not None
+                syntax.unit_key(doc.parsed, unit, quick, self.tool_version)
+
     def open(self, uri: str, language: str, version: int, text: str) -> None:
+        """A newly opened document: no debounce; its quick checks go before every job
+        queued so far (its deep checks before every queued deep one), in file order --
+        the function under the cursor first once `focus` says which it is."""
         self.close(uri)
         doc = documents.open_document(uri, language, version, text)
         self.docs[uri] = doc
         self._rekey(doc)
-        self._schedule_missing(doc)
+        self._schedule_missing(doc, boost=self.scheduler.next_boost())
         self._publish(doc)
 
-    def _schedule_missing(self, doc: Document) -> None:
+    def focus(self, uri: str, line: int) -> None:
+        """The cursor is at `line` (1-based) of `uri` (a hover or a code-action request):
+        the queued jobs of the function there go first (quick before deep, as always)."""
+        doc = self.docs.get(uri)
+        if doc is None:
+            return
+        for unit in doc.units():
+            if unit.line <= line <= unit.end_line:
+                self.scheduler.promote({(uri, unit.name)})
+                return
+
+    def _schedule_missing(self, doc: Document, boost: int = 0) -> None:
         """What opening a document runs: quick then deep checks (onChange), deep checks
         (onSave), nothing (manual); units with a result for their key are skipped."""
         if self.config.mode == "onChange":
-            self._schedule(doc, QUICK)
-            self._schedule(doc, DEEP)
+            self._schedule(doc, QUICK, boost=boost)
+            self._schedule(doc, DEEP, boost=boost)
         elif self.config.mode == "onSave":
-            self._schedule(doc, DEEP)
+            self._schedule(doc, DEEP, boost=boost)
 
     def change(self, uri: str, version: int, changes: list[Change]) -> None:
         doc = self.docs.get(uri)
@@ -249,9 +276,15 @@ class Session:
         return self.config.deep_settings()
 
     def _schedule(
-        self, doc: Document, mode: str, force: bool = False, names: set[str] | None = None
+        self,
+        doc: Document,
+        mode: str,
+        force: bool = False,
+        names: set[str] | None = None,
+        boost: int = 0,
     ) -> None:
-        """Queue `mode` jobs for the units (of `names`) that lack a result."""
+        """Queue `mode` jobs for the units (of `names`) that lack a result; `boost` orders
+        them before queued jobs of the same priority with a smaller boost."""
         if doc.parsed is None:
             return
         for unit, keys in zip(doc.units(), doc.keys, strict=True):
@@ -272,7 +305,7 @@ class Session:
             job = Job(key=key, request=request, mode=mode, anchor_line=unit.line,
                       name_line=unit.name_line, name_column=unit.name_column,
                       end_line=unit.end_line)  # fmt: skip
-            self.scheduler.submit(job, (doc.uri, unit.name), force=force)
+            self.scheduler.submit(job, (doc.uri, unit.name), force=force, boost=boost)
             if force:
                 doc.pinned.pop(key, None)
 

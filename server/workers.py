@@ -34,7 +34,8 @@ log = logging.getLogger(__name__)
 _PR_SET_PDEATHSIG = 1
 _M_ARENA_MAX = -8  # mallopt parameter (glibc)
 _WATCHDOG_STACK = 256 * 1024
-_PRELOAD = ["prooflens.analysis.check"]
+# The forkserver imports these before forking any worker; `warm` warms the pipeline up.
+_PRELOAD = ["prooflens.analysis.check", "prooflens.server.warm"]
 
 
 @dataclass(frozen=True)
@@ -108,7 +109,9 @@ def worker_main(conn: Connection, memory_mb: int, server_pid: int) -> None:
     threading.Thread(target=_watch_server, args=(server_pid,), daemon=True).start()
     _limit_memory(memory_mb)
     from prooflens.analysis.check import check_function
+    from prooflens.server.warm import warm_worker
 
+    warm_worker()  # a first solver query before the first job (jobs queue in the pipe)
     while True:
         try:
             message = conn.recv()
@@ -144,6 +147,19 @@ def _context() -> multiprocessing.context.BaseContext:
         return ctx
     except ValueError:
         return multiprocessing.get_context("spawn")
+
+
+def start_forkserver() -> None:
+    """Start the workers' forkserver now, on a thread, so that its preload (the analysis
+    imports and `warm`) overlaps whatever the caller does next; the first worker then
+    forks from a parent that is already warm."""
+    ctx = _context()
+    if ctx.get_start_method() != "forkserver":
+        return
+    from multiprocessing import forkserver
+
+    threading.Thread(target=forkserver.ensure_running, name="prooflens-forkserver",
+                     daemon=True).start()  # fmt: skip
 
 
 @dataclass
@@ -272,14 +288,40 @@ class WorkerPool:
         self._idle: asyncio.Queue[Worker] | None = None
         self._next_id = 0
         self.busy: dict[int, tuple[Worker, JobRequest]] = {}
+        self._starting: asyncio.Task[None] | None = None
 
     def start(self) -> None:
+        """Start every worker now (blocks until each process is up)."""
         self._idle = asyncio.Queue()
         for _ in range(self.size):
             worker = Worker(self.memory_mb)
             worker.start()
             self._workers.append(worker)
             self._idle.put_nowait(worker)
+
+    def start_soon(self) -> asyncio.Task[None]:
+        """Start the workers without blocking the event loop (the server calls this at
+        `initialize`): the first process start waits for the forkserver to preload and warm
+        up, so processes start on a thread, and each joins the idle queue once it is up;
+        `run` meanwhile waits for the first. Returns the starting task."""
+        self._idle = asyncio.Queue()
+        self._starting = asyncio.ensure_future(self._start_all(self._idle))
+        return self._starting
+
+    async def _start_all(self, idle: asyncio.Queue[Worker]) -> None:
+        loop = asyncio.get_running_loop()
+        for _ in range(self.size):
+            worker = Worker(self.memory_mb)
+            self._workers.append(worker)
+            try:
+                await loop.run_in_executor(None, worker.start)
+            except Exception:
+                log.exception("could not start a worker process")
+                worker.kill()  # `Worker.run` starts it again when it gets a job
+            if worker.retired or self._idle is not idle:  # stopped meanwhile
+                worker.kill()
+                return
+            idle.put_nowait(worker)
 
     def pids(self) -> list[int]:
         return [w.pid for w in self._workers if w.pid is not None]
@@ -311,4 +353,5 @@ class WorkerPool:
         for worker in self._workers:
             worker.retire()
         self._workers.clear()
-        self._idle = None
+        self._idle = None  # a worker still starting on the thread is killed once it is up
+        self._starting = None

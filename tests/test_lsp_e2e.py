@@ -486,3 +486,30 @@ async def test_utf8_position_encoding_when_the_client_prefers_it(servers, tmp_pa
     await wait_until(lambda: _version(client, uri, 2), 30, "diagnostics of version 2")
     (error,) = client.latest(uri).diagnostics
     assert error.range.end.character == 18
+
+
+async def test_workers_are_started_at_initialize_and_the_cursor_function_goes_first(
+    servers, tmp_path
+):
+    """No document is open, yet the (warmed) workers come up; then a hover on the last
+    function of a newly opened file while the first one runs puts its quick check next."""
+    client = await servers({"workers": 1, "timeoutSeconds": 2})
+    state: dict = {}
+
+    async def workers_up():
+        state.update(await jobs(client))
+        return bool(state["workers"])
+
+    await wait_until(workers_up, what="the workers to start without any document")
+    assert state["jobs"] == [] and not state["pending"]
+    text = "".join(f"def f{i}(x):\n    assert x * x != {i * i + 2}\n\n\n" for i in range(6))
+    path = tmp_path / "cursor.py"
+    path.write_text(text)
+    uri = open_file(client, path)
+    await client.text_document_hover_async(lsp.HoverParams(
+        text_document=lsp.TextDocumentIdentifier(uri=uri),
+        position=lsp.Position(line=line_of(text, "def f5"), character=5)))  # fmt: skip
+    state = await idle(client)
+    quick = [e["function"] for e in state["jobs"] if e["mode"] == "quick"]
+    assert sorted(quick) == [f"f{i}" for i in range(6)]
+    assert quick.index("f5") <= 1  # next after whatever had already started

@@ -129,3 +129,42 @@ async def test_quick_job_preempts_a_running_deep_job_which_resumes_later():
     await drain(scheduler)
     assert done == ["quick", "deep"] and gate.started == ["d", "q", "d"]
     assert [e["outcome"] for e in scheduler.log] == ["preempted", "ok", "ok"]
+
+
+async def test_a_larger_boost_goes_first_within_a_priority_but_never_before_quick():
+    gate = Gate()
+    scheduler = Scheduler(gate, 1, lambda j, o: None)
+    scheduler.submit(job("running", QUICK, "running"), ("old", "running"))  # takes the worker
+    scheduler.submit(job("old-quick", QUICK, "old_quick"), ("old", "q"))
+    scheduler.submit(job("old-deep", DEEP, "old_deep"), ("old", "d"))
+    boost = scheduler.next_boost()
+    scheduler.submit(job("new-deep", DEEP, "new_deep"), ("new", "d"), boost=boost)
+    scheduler.submit(job("new-quick", QUICK, "new_quick"), ("new", "q"), boost=boost)
+    gate.release.set()
+    await drain(scheduler)
+    assert gate.started == ["running", "new_quick", "old_quick", "new_deep", "old_deep"]
+
+
+async def test_promote_moves_the_queued_jobs_of_an_owner_first():
+    gate = Gate()
+    scheduler = Scheduler(gate, 1, lambda j, o: None)
+    for name in ("a", "b", "c", "d"):
+        scheduler.submit(job(f"k{name}", QUICK, name), ("u", name))
+        scheduler.submit(job(f"deep-{name}", DEEP, f"deep_{name}"), ("u", name))
+    scheduler.promote({("u", "c")})
+    gate.release.set()
+    await drain(scheduler)
+    assert gate.started == ["a", "c", "b", "d", "deep_c", "deep_a", "deep_b", "deep_d"]
+
+
+async def test_a_joined_job_keeps_the_larger_boost():
+    gate = Gate()
+    scheduler = Scheduler(gate, 1, lambda j, o: None)
+    scheduler.submit(job("busy"), ("u", "busy"))
+    scheduler.submit(job("k1", QUICK, "one"), ("u", "one"))
+    shared = scheduler.submit(job("k2", QUICK, "two"), ("u", "two"))
+    scheduler.submit(job("k2", QUICK, "two"), ("v", "two"), boost=scheduler.next_boost())
+    assert shared.boost > 0
+    gate.release.set()
+    await drain(scheduler)
+    assert gate.started == ["f", "two", "one"]

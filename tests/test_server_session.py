@@ -299,3 +299,53 @@ async def test_change_to_unknown_document_is_ignored():
     session, runner, recorder = make()
     session.change("file:///nowhere.py", 3, [Change(None, "x")])
     assert recorder.published == []
+
+
+OTHER = "file:///w/n.py"
+
+
+async def test_open_is_not_debounced():
+    session, runner, _ = make(ServerConfig(debounce_ms=60_000))
+    session.open(URI, "python", 1, SOURCE)
+    assert not session.docs[URI].debouncing
+    await settle(session)  # would time out if the 60 s debounce applied
+    assert sorted(names(runner.requests)) == sorted("aabbcc")
+
+
+async def test_a_newly_opened_document_goes_before_every_queued_job():
+    session, runner, _ = make()
+    runner.hold("a")
+    session.open(URI, "python", 1, SOURCE)  # a (quick) runs and waits; b, c and deep queue
+    await asyncio.sleep(0.01)
+    session.open(OTHER, "python", 1, SOURCE.replace("!= ", "!= 1"))
+    runner.held["a"].set()
+    await settle(session)
+    order = [(r.path, r.name, r.settings.deep) for r in runner.requests]
+    first = order.index(("/w/n.py", "a", False))
+    assert order[:first] == [("/w/m.py", "a", False)]
+    quick_new = [(p, n) for p, n, deep in order[first:first + 3] if not deep]
+    assert quick_new == [("/w/n.py", "a"), ("/w/n.py", "b"), ("/w/n.py", "c")]
+    # then the older document's quick checks, then deep checks: newest document first
+    assert [(p, n) for p, n, deep in order[first + 3:first + 5]] == [("/w/m.py", "b"),
+                                                                    ("/w/m.py", "c")]
+    deep = [(p, n) for p, n, d in order if d]
+    assert deep[:3] == [("/w/n.py", "a"), ("/w/n.py", "b"), ("/w/n.py", "c")]
+
+
+async def test_the_function_under_the_cursor_is_verified_first():
+    session, runner, _ = make()
+    runner.hold("a")
+    session.open(URI, "python", 1, SOURCE)
+    await asyncio.sleep(0.01)
+    session.focus(URI, 10)  # inside c (lines 9-10)
+    session.focus(OTHER, 1)  # not open: ignored
+    runner.held["a"].set()
+    await settle(session)
+    assert [(r.name, r.settings.deep) for r in runner.requests] == [
+        ("a", False), ("c", False), ("b", False), ("c", True), ("a", True), ("b", True)]
+
+
+async def test_warm_up_parses_without_publishing_or_scheduling():
+    session, runner, recorder = make()
+    session.warm_up()
+    assert not session.docs and not session.scheduler.jobs() and not recorder.published

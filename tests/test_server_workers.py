@@ -80,3 +80,45 @@ async def test_stop_leaves_no_worker_behind(pool):
     pool.stop()
     await asyncio.sleep(0.05)
     assert pids and not any(alive(pid) for pid in pids)
+
+
+async def test_start_soon_does_not_wait_for_the_workers_and_run_waits_for_one():
+    workers = WorkerPool(2, 1024)
+    try:
+        starting = workers.start_soon()
+        assert not starting.done()  # the processes start on a thread
+        outcome = await workers.run(REQUEST, 60)
+        assert outcome.kind == "ok" and outcome.pid in workers.pids()
+        await starting
+        assert len(workers.pids()) == 2
+    finally:
+        workers.stop()
+
+
+async def test_stop_while_starting_leaves_no_worker_behind():
+    workers = WorkerPool(1, 1024)
+    starting = workers.start_soon()
+    await asyncio.sleep(0)
+    (worker,) = workers._workers  # its process is starting on the thread
+    workers.stop()
+    await starting
+    assert worker.retired and worker.process is None and not workers.pids()
+
+
+def test_the_forkserver_warm_up_asks_z3_nothing_and_starts_no_thread():
+    """A process forked from a parent with z3's timer threads would wait on a thread it
+    does not have: the preloaded warm-up must leave the forkserver single-threaded."""
+    import subprocess
+    import sys
+
+    code = ("import os, sys\nimport prooflens.server.warm as w\n"
+            "print(w.WARMED, len(os.listdir('/proc/self/task')), 'z3' in sys.modules)")  # fmt: skip
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120, check=True)  # fmt: skip
+    assert done.stdout.split() == ["True", "1", "True"]
+
+
+def test_a_worker_warms_up_with_a_first_solver_query():
+    from prooflens.server import warm
+
+    assert warm.warm_worker()
