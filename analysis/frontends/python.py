@@ -54,6 +54,7 @@ from prooflens.analysis import ir
 from prooflens.analysis.frontends import python_raise as raise_
 from prooflens.analysis.frontends import python_seq as seq
 from prooflens.analysis.frontends import python_strings as strings
+from prooflens.analysis.frontends import python_try as trying
 from prooflens.analysis.frontends.python_base import Source as _Source
 from prooflens.analysis.frontends.python_base import Unsupported as _Unsupported
 from prooflens.analysis.frontends.python_base import is_docstring as _is_docstring
@@ -647,6 +648,43 @@ class _Lowerer:
         frame.returns.append(value)
         self.out.append(ir.Return(value, frame.source.span(stmt)))
         self.assigned = None
+
+    def stmt_Try(self, frame: _Frame, stmt: ast.Try) -> None:  # noqa: N802
+        """`try`/`except`/`else` for the exceptions the IR models (python_try)."""
+        source = frame.source
+        if stmt.finalbody:
+            raise _Unsupported("try ... finally", *_pos(source, stmt.finalbody[0]))
+        classes = []
+        for handler in stmt.handlers:
+            classes.append(trying.handler_classes(self, frame, handler))
+            trying.check_handler_name(frame, handler)
+        span = source.keyword_span(stmt, "try")
+        self.temps += 1
+        flag = ir.Var(f"$exc{self.temps}", ir.INT, span)
+        self.variables[flag.name] = ir.INT
+        self.out.append(ir.Assign(flag.name, _int(0, span), span))
+        entry = self.assigned
+        body = self.block(frame, stmt.body)
+        body, _ = trying.catch(body, trying.classifier(classes, span), flag, False)
+        self.out.extend(body)
+        after = self.out
+        branches: list[tuple[ir.Expr, tuple[ir.Stmt, ...]]] = []
+        states: list[Assigned] = []
+        orelse = self.block(frame, stmt.orelse)  # from the state after the body
+        states.append(self.assigned)
+        branches.append((ir.Binary("eq", flag, _int(0, span), ir.BOOL, span), orelse))
+        for index, handler in enumerate(stmt.handlers, start=1):
+            self.assigned = entry
+            block = self.block(frame, handler.body)
+            states.append(self.assigned)
+            branches.append((ir.Binary("eq", flag, _int(index, span), ir.BOOL, span), block))
+        chain: tuple[ir.Stmt, ...] = ()
+        for cond, block in reversed(branches):
+            chain = (ir.If(cond, block, chain, span),)
+        after.extend(chain)
+        self.assigned = None
+        for state in states:
+            self.assigned = _meet(self.assigned, state)
 
     def stmt_Raise(self, frame: _Frame, stmt: ast.Raise) -> None:  # noqa: N802
         """`raise E(...)` of a builtin exception class whose construction cannot fail
