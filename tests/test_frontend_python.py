@@ -592,6 +592,12 @@ UNSUPPORTED = [
     ("def f(a: str):\n    return repr(a) + f'{a!r}'\n", "call to repr", 2),
     ("def f(a: str):\n    return f'{a!r}'\n", "repr of a str", 2),
     ("def f(a: float):\n    return str(a)\n", "text of a float value", 2),
+    ("def f(c):\n    x = True\n    if c:\n        x = 5\n    return str(x)\n",
+     "text of an int value that may be a bool", 5),
+    ("def f(c):\n    x = 0\n    while c > 0:\n        t = f'{x}'\n        x = True\n"
+     "        c -= 1\n", "text of x, which may hold a bool", 5),
+    ("def f(xs: list[int]):\n    xs.append(True)\n    return str(xs[0])\n",
+     "text of an int value that may be a bool", 3),
     ("def f(a):\n    return (b := a)\n", "assignment expression", 2),
     ("def g(x):\n    print(x)\n    return x\n\ndef f(a):\n    return g(a)\n",
      "call to print (line 2, in called function g)", 6),

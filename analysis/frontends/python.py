@@ -9,8 +9,11 @@ and `str`, `list[T]`, `tuple[T, ...]` (T int, bool or str) as z3 sequences: lite
 a callee mutates is copied back out). An unannotated parameter that is indexed, measured,
 iterated or mutated is assumed `list[int]`, as one used as a number is assumed `int`.
 Semantics are Python's exactly: unbounded ints, floor `//` and `%`, `bool` is an `int`,
-short-circuit `and`/`or` returning an operand, chained comparisons. Anything else makes
-the unit `Unsupported` with the construct and its file line; lowering never raises.
+`& | ^` with a constant operand, short-circuit `and`/`or` returning an operand, chained
+comparisons, `isinstance` decided by the value's type. Text from values (`str()`,
+f-strings, `%`): python_strings.py; `try`/`except`: python_try.py; objects (`self.x`):
+python_objects.py; `raise`: python_raise.py. Anything else makes the unit `Unsupported`
+with the construct and its file line; lowering never raises.
 
 Naming: source variables keep their names; variables of an inlined call are renamed
 `callee#k.name`; hidden temporaries start with `$` (`$t3`, `$for2.ctr`). `display` maps
@@ -24,19 +27,24 @@ the callee syntactically returns only truth values, else an INT (its value is ne
 engines cut every path that reaches it).
 
 Units (python_units.py): every def is one -- module functions, methods (`K.m`; `self`/
-`cls` is not an input, and reading it is unsupported), static and class methods,
+`cls` is no input itself, its data attributes `self.x` are: python_objects), static and
+class methods,
 properties, nested functions (`outer.inner`: free variables bound by a function around it
 are extra int inputs) and named lambdas. Parameters: positional and keyword-only, typed
 by an `int`/`bool` annotation, else by their default (which stays unused: the parameter
 is free), else INT; any other annotation or default is unsupported with its type named.
-Only module-level functions are inlined at calls (positional parameters only). Module
-context (python_module.py): int/bool constants are known values (`global N` may read
-them); a name rebound at module level is never taken for a builtin or a function.
+Only module-level functions are inlined at calls (positional and keyword arguments,
+constant defaults). Module context (python_module.py): int/bool constants and str/tuple/
+unmutated list literals are known values (`global N` may read int/bool ones; the unit
+records what it read in `module_values`, which replay defines); a name rebound at module
+level is never taken for a builtin or a function.
 
 Checks: leading asserts of the unit (after a docstring) are `Assume`s, and so are leading
 `if c: raise ...` guards (with `elif`s: `Assume(not c)`); a `raise` anywhere else, or in a
-called function, is unsupported (the IR cannot say "this path ends by raising"). Every
-check evaluated inside them (a precondition that crashes excludes the input). A callee's
+called function, is a check that always fails (`exception`, "E: explicit raise", shown as
+"can raise E") followed by `Assume(False)`: the path ends there. Every check evaluated
+inside a precondition is an assumption too (a precondition that crashes excludes the
+input). A callee's
 leading asserts become `Assert(kind="assertion")` at the call's span; every other node of
 an inlined body keeps the callee's own span (its lines are outside the caller's range).
 Checks under a short-circuit (`and`, `or`, `x if c else y`, chained comparisons) are
@@ -440,6 +448,11 @@ class _Lowerer:
         self.empty_first: set[str] = set()  # lists first bound to an empty display
         self.retypable: set[str] = set()  # fields of `self` typed by assumption only
         self.module_values: dict[str, object] = {}  # module constants read (for replay)
+        # Int variables (or lists of ints) that may hold a Python bool (a truth value cast
+        # to INT keeps every int-level result, not its text), and those turned into text.
+        self.may_bool: set[str] = set()
+        self.texted: set[str] = set()
+        self.call_certain = True  # the last inlined call returns certainly-int values
 
     # ---------------------------------------------------------------- function
 
@@ -978,6 +991,8 @@ class _Lowerer:
                 raise _Retype(var, value.type)
             raise _Unsupported(f"field {var} of mixed type ({known} and {value.type})",
                                span.line, span.column)  # fmt: skip
+        if _holds_ints(known) and not self.certainly_int(value):
+            self.taint(var, span)
         if known == ir.INT:
             value = _as_int(value)
         self.out.append(ir.Assign(var, value, span))
@@ -1040,14 +1055,49 @@ class _Lowerer:
                                    f"{value.type})", span.line, span.column)  # fmt: skip
             elif known == ir.INT:
                 value = _as_int(value)
+                self.taint(var, span)
             elif var in self.bool_params:
                 raise _Unsupported(f"bool parameter {name} assigned an int", span.line,
                                    span.column)  # fmt: skip
             else:
                 raise _Retype(var)
+        if _holds_ints(known) and not self.certainly_int(value):
+            self.taint(var, span)
         self.out.append(ir.Assign(var, value, span))
         if self.assigned is not None:
             self.assigned = self.assigned | {name}
+
+    def certainly_int(self, e: ir.Expr) -> bool:
+        """Is `e` (an int, or a list or tuple of ints) certainly no Python bool (nor holds
+        one)? Arithmetic always gives an int; a truth value cast to INT is a bool."""
+        if isinstance(e, ir.Const):
+            return type(e.value) is int
+        if isinstance(e, ir.Var):
+            return e.name not in self.may_bool
+        if isinstance(e, ir.Binary):
+            return e.op in ("add", "sub", "mul", "floordiv", "floormod")
+        if isinstance(e, ir.Unary):
+            return e.op == "neg"
+        if isinstance(e, ir.Ite):
+            return self.certainly_int(e.then) and self.certainly_int(e.orelse)
+        if isinstance(e, ir.SeqLen):
+            return True
+        if isinstance(e, ir.SeqAt | ir.SeqSlice):
+            return self.certainly_int(e.seq)
+        if isinstance(e, ir.SeqLit):
+            return all(self.certainly_int(i) for i in e.items)
+        if isinstance(e, ir.SeqConcat):
+            return self.certainly_int(e.left) and self.certainly_int(e.right)
+        if isinstance(e, ir.SeqUpdate):
+            return self.certainly_int(e.seq) and self.certainly_int(e.value)
+        return False
+
+    def taint(self, var: str, span: ir.Span) -> None:
+        """`var` may hold a Python bool from now on (see `certainly_int`)."""
+        if var in self.texted:
+            raise _Unsupported(f"text of {self.display.get(var, var)}, which may hold a bool",
+                               span.line, span.column)  # fmt: skip
+        self.may_bool.add(var)
 
     def coerce_seq(
         self, var: str, name: str, known: ir.Type, value: ir.Expr, span: ir.Span
@@ -1068,7 +1118,10 @@ class _Lowerer:
         if value.type == t.elem:
             return value
         if t.elem == ir.INT and value.type == ir.BOOL:
+            self.taint(var, span)
             return _as_int(value)
+        if t.elem == ir.INT and not self.certainly_int(value):
+            self.taint(var, span)
         if var in self.empty_first and var not in self.forced_types:
             raise _Retype(var, ir.SeqType(t.kind, value.type))
         raise _Unsupported(f"{value.type} item in a {t}", span.line, span.column)
@@ -1111,6 +1164,8 @@ class _Lowerer:
         self.temps += 1
         name = f"$t{self.temps}"
         self.variables[name] = value.type
+        if _holds_ints(value.type) and not self.certainly_int(value):
+            self.may_bool.add(name)
         self.out.append(ir.Assign(name, value, value.span))
         return ir.Var(name, value.type, value.span)
 
@@ -1553,6 +1608,8 @@ class _Lowerer:
             if not (isinstance(other.type, ir.SeqType) and other.type.elem == t.elem):
                 raise _Unsupported(f"extend of a {t} with a {other.type}", span.line,
                                    span.column)  # fmt: skip
+            if not self.certainly_int(other):
+                self.taint(var, span)
             new = ir.SeqConcat(xs, other, t, span)
         elif attr == "insert":  # list.insert clamps its index exactly as slicing does
             where = self.atom(_as_int(args[0]))
@@ -1781,6 +1838,7 @@ class _Lowerer:
         self.inlines += 1
         if self.inlines > MAX_INLINES:
             raise _Unsupported("too many inlined calls", span.line, span.column)
+        self.call_certain = False
         if frame.depth >= self.settings.inline_depth:
             t = ir.BOOL if name in self.bool_functions() else ir.INT
             target = self.call_target(t, guard, span) if want_value else None
@@ -1797,6 +1855,8 @@ class _Lowerer:
         target = self.call_target(ret_type, guard, span) if want_value else None
         self.emit_guarded(ir.Inline(target, name, body, span), guard, span)
         for copy in copy_outs:  # lists the callee mutated, back in the caller's variables
+            if isinstance(copy, ir.Assign) and not self.certainly_int(copy.value):
+                self.taint(copy.target, span)
             self.emit_guarded(copy, guard, span)
         return ir.Var(target, ret_type, span) if target is not None else None
 
@@ -1870,6 +1930,8 @@ class _Lowerer:
         self.temps += 1
         target = f"$t{self.temps}"
         self.variables[target] = t
+        if _holds_ints(t) and not self.call_certain:
+            self.may_bool.add(target)
         if guard is not None:
             self.out.append(ir.Assign(target, seq.empty_value(t, span), span))
         return target
@@ -1934,6 +1996,7 @@ class _Lowerer:
                                span.line, span.column)  # fmt: skip
         typed = [v for v in inner.returns if v is not None]
         ret_type = _return_type(typed, span) or ir.INT
+        self.call_certain = all(self.certainly_int(v) for v in typed)
         if ret_type == ir.INT:
             body = _cast_returns(body)
         self.copy_outs = copies  # read by inline_call (nested calls have set theirs by now)
@@ -2073,6 +2136,10 @@ def _and_constant(x: ir.Expr, c: int, span: ir.Span) -> ir.Expr:
         result = part if isinstance(result, ir.Const) and result.value == 0 else \
             ir.Binary("add", result, part, ir.INT, span)
     return result
+
+
+def _holds_ints(t: ir.Type) -> bool:
+    return t == ir.INT or (isinstance(t, ir.SeqType) and t.elem == ir.INT)
 
 
 def _abs_int(value: ir.Expr, span: ir.Span) -> ir.Expr:

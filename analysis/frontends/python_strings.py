@@ -2,7 +2,9 @@
 exactly as CPython builds them, for the values whose text z3's sequences express:
 
 - an int: its decimal digits (`ir.IntToStr`), after the check that it has at most 4300
-  digits (CPython's default limit on int-to-str conversion: ValueError beyond);
+  digits (CPython's default limit on int-to-str conversion: ValueError beyond); only an
+  int that is certainly no bool (the frontend casts truth values it mixes with ints to
+  INT, which keeps every int-level result but not the text: `lowerer.certainly_int`);
 - a bool: `True`/`False` (`1`/`0` under `%d`/`%i`/`%u`);
 - a str: itself under `str()`, `{s}`, `{s!s}`, `%s` (its `repr` is not modelled).
 
@@ -50,6 +52,10 @@ def to_str(lowerer: Any, frame: Any, value: ir.Expr, conv: str, guard: ir.Expr |
         texts = ("1", "0") if conv == "d" else ("True", "False")
         return ir.Ite(value, _str(texts[0], span), _str(texts[1], span), ir.STR, span)
     if t == ir.INT:
+        if not lowerer.certainly_int(value):  # a bool cast to INT: its text is True/False
+            raise Unsupported("text of an int value that may be a bool", span.line,
+                              span.column)  # fmt: skip
+        lowerer.texted.update(ir.expr_vars(value))
         if isinstance(value, ir.Const) and abs(int(value.value)) < 10**DIGITS_LIMIT:
             return _str(str(int(value.value)), span)
         value = lowerer.atom(value)
