@@ -175,7 +175,7 @@ def edit_spots(text: str, count: int) -> list[tuple[int, int]]:
         match = re.search(r"(?<![\w.])([1-9])(?![\w.])", line)
         if match:
             spots.append((number, match.start(1)))
-    if not spots:
+    if not spots or count <= 0:
         return []
     step = max(1, len(spots) // count)
     return spots[len(spots) // 2 :: step][:count] or spots[:count]
@@ -185,6 +185,8 @@ def measure_file(name: str, text: str, language: str, settings: dict[str, Any],
                  opens: int, edits: int, timeout: float, log=print) -> dict[str, Any]:  # fmt: skip
     """didOpen -> verdicts (cold, `opens` fresh servers), then keystroke latencies."""
     open_first, open_verdict, open_all, peaks = [], [], [], []
+    each_verdict: list[list[float]] = []  # per cold open: ms until the k-th unit's verdict
+    findings: dict[str, list[float]] = {}  # "g2: termination" -> ms until first shown
     syntax_in, syntax_out, verdict = [], [], []
     units = None
     warm_open = None
@@ -201,6 +203,9 @@ def measure_file(name: str, text: str, language: str, settings: dict[str, Any],
             if verdict_at is not None:
                 open_verdict.append((verdict_at - sent) * 1000)
             open_all.append((done - sent) * 1000)
+            each_verdict.append([(t - sent) * 1000 for t in _verdict_stamps(server, sent)])
+            for label, stamp in _finding_stamps(server, uri, sent).items():
+                findings.setdefault(label, []).append((stamp - sent) * 1000)
             counts = _last_status(server, sent)
             units = sum(int(counts.get(k, 0)) for k in VERDICT_KEYS)
             if rep == opens - 1:
@@ -211,11 +216,15 @@ def measure_file(name: str, text: str, language: str, settings: dict[str, Any],
             peaks.append(server.close())
     if cache_dir and units:
         warm_open = _warm_open(name, text, language, settings, cache_dir, units, timeout)
+    ready = _ready_open(name, text, language, settings, timeout, log) if opens else None
     log(f"latency: {name}: open {_fmt(open_all)}, verdict edit {_fmt(verdict)}")
     return {"file": name, "lines": text.count("\n") + 1, "units_with_verdicts": units,
             "didopen_first_diagnostics_ms": _pcts(open_first),
             "didopen_first_verdict_ms": _pcts(open_verdict),
             "didopen_all_verdicts_ms": _pcts(open_all),
+            "didopen_each_verdict_ms": _each(each_verdict),
+            "didopen_findings_ms": {k: _pcts(v) for k, v in sorted(findings.items())},
+            "didopen_ready_server": ready,
             "didopen_warm_disk_cache_ms": warm_open,
             "keystroke_syntax_error_ms": _pcts(syntax_in),
             "keystroke_syntax_fixed_ms": _pcts(syntax_out),
@@ -261,6 +270,36 @@ def _warm_open(name, text, language, settings, cache_dir, units, timeout) -> flo
         server.close()
 
 
+def _ready_open(name, text, language, settings, timeout, log) -> dict[str, Any] | None:
+    """One cold-cache didOpen on a server whose workers are up (polled through
+    `prooflens/jobs`): what an editor that started the server earlier sees."""
+    server = Server(settings)
+    try:
+        deadline = time.perf_counter() + timeout
+        waited = time.perf_counter()
+        while not server.client.request("prooflens/jobs", None).get("workers"):
+            if time.perf_counter() > deadline:
+                raise TimeoutError("the workers did not start")
+            time.sleep(0.05)
+        up_ms = round((time.perf_counter() - waited) * 1000, 1)
+        time.sleep(0.5)  # a worker that is up has warmed up or is finishing it
+        uri, sent = server.open(name, text, language)
+        first, _ = server.client.wait(_diagnostics(uri, None), sent, timeout)
+        done = wait_verified(server, sent, timeout)
+        stamps = _verdict_stamps(server, sent)
+        return {"workers_up_after_initialize_ms": up_ms,
+                "first_diagnostics_ms": round((first - sent) * 1000, 1),
+                "each_verdict_ms": [round((t - sent) * 1000, 1) for t in stamps],
+                "all_verdicts_ms": round((done - sent) * 1000, 1),
+                "findings_ms": {k: round((t - sent) * 1000, 1) for k, t
+                                in sorted(_finding_stamps(server, uri, sent).items())}}  # fmt: skip
+    except TimeoutError as error:
+        log(f"latency: {name}, ready server: {error}")
+        return None
+    finally:
+        server.close()
+
+
 def _first_verdict(server: Server, since: float) -> float | None:
     """When the status first counted a verdict for some unit after `since`."""
     for stamp, message in server.client.messages_since(since):
@@ -268,6 +307,40 @@ def _first_verdict(server: Server, since: float) -> float | None:
         if sum(int(counts.get(k, 0)) for k in VERDICT_KEYS) > 0:
             return stamp
     return None
+
+
+def _verdict_stamps(server: Server, since: float) -> list[float]:
+    """When the k-th unit got its first verdict (k = 1, 2, ...): each status after `since`
+    that counts more units with a verdict than any before it."""
+    stamps: list[float] = []
+    for stamp, message in server.client.messages_since(since):
+        counts = _status(message) or {}
+        done = sum(int(counts.get(k, 0)) for k in VERDICT_KEYS)
+        stamps.extend([stamp] * max(0, done - len(stamps)))
+    return stamps
+
+
+def _finding_stamps(server: Server, uri: str, since: float) -> dict[str, float]:
+    """When each error or warning ("function: code") was first published after `since`."""
+    first: dict[str, float] = {}
+    for stamp, message in server.client.messages_since(since):
+        if not _diagnostics(uri, None)(message):
+            continue
+        for item in message["params"].get("diagnostics", []):
+            data = item.get("data") or {}
+            if item.get("severity") in (1, 2) and isinstance(data, dict) and data.get("function"):
+                first.setdefault(f"{data['function']}: {item.get('code')}", stamp)
+    return first
+
+
+def _each(runs: list[list[float]]) -> dict[str, Any] | None:
+    """The k-th unit's verdict time, median over the cold opens, k = 1 .. fewest units."""
+    runs = [r for r in runs if r]
+    if not runs:
+        return None
+    units = min(len(r) for r in runs)
+    per_unit = [round(scoring.percentile([r[k] for r in runs], 50), 1) for k in range(units)]
+    return {"n": len(runs), "ms": per_unit}
 
 
 def _last_status(server: Server, since: float) -> dict[str, int]:

@@ -303,6 +303,9 @@ def _latency(data: dict[str, Any]) -> str:
                     "didOpen, warm cache", "keystroke -> syntax error",
                     "keystroke -> syntax fixed", "keystroke -> updated verdict",
                     "peak RSS MiB"], rows)]  # fmt: skip
+    each = _each_verdict(data["files"])
+    if each:
+        text.append(each)
     many = data.get("many_files")
     if many:
         verified = (
@@ -316,6 +319,55 @@ def _latency(data: dict[str, Any]) -> str:
             f"{many['peak_rss_mib']} MiB."
         )
     return "\n\n".join(text)
+
+
+def _verdict_points(ms: list[float]) -> list[str]:
+    """First, median and last of the units' first verdicts (ms after didOpen)."""
+    if not ms:
+        return ["-", "-", "-"]
+    return [f"{ms[0]:.0f}", f"{ms[len(ms) // 2]:.0f}", f"{ms[-1]:.0f}"]
+
+
+def _findings(found: dict[str, Any]) -> str:
+    parts = []
+    for label, value in found.items():
+        ms = value["p50"] if isinstance(value, dict) else value
+        if ms is not None:
+            parts.append(f"{label} {ms:.0f}")
+    return "; ".join(parts) or "-"
+
+
+def _each_verdict(files: list[dict[str, Any]]) -> str:
+    """didOpen -> first diagnostics and -> each verdict, cold cache: a fresh server (the
+    didOpen right after `initialize`) and a server whose workers are already up."""
+    rows = []
+    for f in files:
+        each = f.get("didopen_each_verdict_ms")
+        if each is not None or f.get("didopen_findings_ms"):
+            rows.append([f["file"], "fresh", _pct(f["didopen_first_diagnostics_ms"]),
+                         *_verdict_points((each or {}).get("ms", [])),
+                         _pct(f["didopen_all_verdicts_ms"]),
+                         _findings(f.get("didopen_findings_ms") or {})])  # fmt: skip
+        ready = f.get("didopen_ready_server")
+        if ready:
+            rows.append([f["file"], f"workers up ({ready['workers_up_after_initialize_ms']:.0f} "
+                         "ms after initialize)", f"{ready['first_diagnostics_ms']:.0f}",
+                         *_verdict_points(ready["each_verdict_ms"]),
+                         f"{ready['all_verdicts_ms']:.0f}",
+                         _findings(ready["findings_ms"])])  # fmt: skip
+    if not rows:
+        return ""
+    return "\n\n".join([
+        "### didOpen -> each verdict, cold cache",
+        "Milliseconds after didOpen, on a fresh cache. *fresh*: the didOpen right after "
+        "`initialize` (p50 / p95 where there are several opens; the unit columns are medians "
+        "over the opens); *workers up*: a new server whose workers had started (polled with "
+        "`prooflens/jobs`) before the didOpen, one open. *k-th unit*: when the status first "
+        "counted k units with a verdict (quick or deep); *findings*: when each error or "
+        "warning (function: code) was first published, p50.",
+        _table(["file", "server", "first diagnostics", "1st unit verdict", "median unit",
+                "last unit", "all verdicts (quick + deep)", "findings"], rows),
+    ])  # fmt: skip
 
 
 def _scaling(data: dict[str, Any]) -> str:

@@ -10,7 +10,7 @@ import asyncio
 import itertools
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from prooflens.server.workers import JobRequest, Outcome
@@ -44,6 +44,9 @@ class Job:
     owners: set[Owner] = field(default_factory=set)
     seq: int = 0
     boost: int = 0  # larger goes first among jobs of one priority (`Scheduler.next_boost`)
+    # Builds the request's text when the job starts (the text a unit is checked in is as
+    # long as its file: building it for every unit of a file at once would be quadratic).
+    text: Callable[[], str] | None = None
     task: asyncio.Task[None] | None = None
     entry: dict[str, Any] = field(default_factory=dict)
 
@@ -92,10 +95,13 @@ class Scheduler:
         """A boost larger than every one handed out so far."""
         return next(self._boosts)
 
-    def submit(self, job: Job, owner: Owner, force: bool = False, boost: int = 0) -> Job:
+    def submit(
+        self, job: Job, owner: Owner, force: bool = False, boost: int = 0, notify: bool = True
+    ) -> Job:
         """Queue `job` for `owner`, or join the queued/running job with the same key.
         `force` restarts a job of that key that is already running; `boost` (see
-        `next_boost`) orders it before queued jobs of its priority with a smaller one."""
+        `next_boost`) orders it before queued jobs of its priority with a smaller one.
+        `notify=False`: the caller reports the new state itself (once for many jobs)."""
         existing = self.pending.get(job.key) or self.running.get(job.key)
         if existing is not None and not (force and job.key in self.running):
             existing.owners.add(owner)
@@ -112,7 +118,8 @@ class Scheduler:
         job.seq = next(self._seq)
         self.pending[job.key] = job
         self._pump()
-        self.on_state()
+        if notify:
+            self.on_state()
         return job
 
     def promote(self, owners: set[Owner]) -> None:
@@ -174,6 +181,9 @@ class Scheduler:
             job = min(self.pending.values(), key=lambda j: j.order)
             del self.pending[job.key]
             self.running[job.key] = job
+            if job.text is not None:
+                job.request = replace(job.request, text=job.text())
+                job.text = None
             uri, name = min(job.owners)
             settings = job.request.settings
             job.entry = {"uri": uri, "function": name, "key": job.key, "mode": job.mode,

@@ -23,7 +23,7 @@ from prooflens.server.cache import CachedReport, ReportCache
 from prooflens.server.config import ServerConfig
 from prooflens.server.documents import Change, Document, UnitKeys
 from prooflens.server.model import BROKEN, IDLE, PENDING, UnitView
-from prooflens.server.positions import UTF16
+from prooflens.server.positions import UTF16, LineIndex
 from prooflens.server.scheduler import BUDGET, DEEP, QUICK, Job, Runner, Scheduler
 from prooflens.server.workers import JobRequest, Outcome
 
@@ -296,7 +296,7 @@ class Session:
             if not force and (key in doc.pinned or (mode == QUICK and self._has_result(doc, keys))):
                 continue
             request = JobRequest(
-                text=documents.job_text(doc.parsed, doc.index, unit),
+                text="",  # built when the job starts (`Job.text`)
                 language=doc.language,
                 name=unit.name,
                 settings=self._settings_for(doc, unit, mode),
@@ -304,8 +304,11 @@ class Session:
             )
             job = Job(key=key, request=request, mode=mode, anchor_line=unit.line,
                       name_line=unit.name_line, name_column=unit.name_column,
-                      end_line=unit.end_line)  # fmt: skip
-            self.scheduler.submit(job, (doc.uri, unit.name), force=force, boost=boost)
+                      end_line=unit.end_line,
+                      text=_text_of(doc.parsed, doc.index, unit))  # fmt: skip
+            # every caller publishes (and so reports the state) once all are queued
+            self.scheduler.submit(job, (doc.uri, unit.name), force=force, boost=boost,
+                                  notify=False)  # fmt: skip
             if force:
                 doc.pinned.pop(key, None)
 
@@ -364,6 +367,12 @@ class Session:
             elif doc.progress_total:
                 doc.progress_total = 0
                 self.publisher.progress(uri, 0, 0)
+
+
+def _text_of(parsed: syntax.ParsedFile, index: LineIndex, unit: syntax.Unit) -> Callable[[], str]:
+    """The job text of `unit` in this version of its document, built on demand (a later
+    version that keeps the unit's key keeps the verdict this text gives)."""
+    return lambda: documents.job_text(parsed, index, unit)
 
 
 def _dont_know(job: Job, outcome: Outcome) -> FunctionReport:

@@ -98,6 +98,11 @@ def test_latency_and_scaling_tables_render():
         "didopen_first_diagnostics_ms": pcts, "didopen_all_verdicts_ms": pcts,
         "didopen_warm_disk_cache_ms": 5.0, "keystroke_syntax_error_ms": pcts,
         "keystroke_syntax_fixed_ms": pcts, "keystroke_updated_verdict_ms": pcts,
+        "didopen_each_verdict_ms": {"n": 1, "ms": [50.0, 70.0, 90.0]},
+        "didopen_findings_ms": {"g2: non-termination": pcts},
+        "didopen_ready_server": {"workers_up_after_initialize_ms": 900.0,
+                                 "first_diagnostics_ms": 9.0, "each_verdict_ms": [40.0],
+                                 "all_verdicts_ms": 300.0, "findings_ms": {}},
         "peak_rss_mib": 100.0}]}  # fmt: skip
     scaling = {"functions": 1000, "cores": 2, "mode_args": ["--quick"], "cache_note": "none",
                "runs": [{"jobs": 1, "functions": 1000, "wall_s": 10.0, "cpu_s": 9.0,
@@ -113,6 +118,8 @@ def test_latency_and_scaling_tables_render():
                         "warm": dict(run), "warm_over_cold": 0.05, "same_results": True}
     text = report._latency(latency) + report._scaling(scaling)
     assert "keystroke -> updated verdict" in text and "peak RSS MiB" in text
+    assert "| seed.py | fresh | 10 / 20 (n=2) | 50 | 70 | 90 | 10 / 20 (n=2) | g2: " in text
+    assert "| seed.py | workers up (900 ms after initialize) | 9 | 40 | 40 | 40 | 300 | - |" in text
     assert "| jobs |" in text and "1.00x" in text
     assert "| 1,000 -> 4,000 | 4x | 2.00x | yes |" in text
     assert "`--jobs 2` / `--jobs 1` on 4,000 functions: 0.75x (not slower" in text
