@@ -196,8 +196,20 @@ class ExprLowering(cm.MemoryLowering):
             size = (info.ctype.width + 7) // 8 * (info.length or 1)
             return CVal((), ct.const(size, ct.SIZE_T), ct.SIZE_T)
         else:
-            raise Unsup("sizeof of an expression", node)
+            t = self._element_type(node.expr, node)  # `sizeof *p`, `sizeof p[0]`
         return CVal((), ct.const((t.width + 7) // 8, ct.SIZE_T), ct.SIZE_T)
+
+    def _element_type(self, expr: Any, node: Any) -> ct.CType:
+        """The type of `*p` / `p[i]` for a pointer or array variable `p` (not evaluated)."""
+        base = expr.expr if isinstance(expr, c_ast.UnaryOp) and expr.op == "*" else \
+            expr.name if isinstance(expr, c_ast.ArrayRef) else None  # fmt: skip
+        if isinstance(base, c_ast.ID):
+            info = self.lookup(base.name, base)
+            elem = info.pointer if info.pointer is not None else \
+                info.ctype if info.length is not None and info.struct is None else None  # fmt: skip
+            if isinstance(elem, ct.CType):
+                return elem
+        raise Unsup("sizeof of an expression", node)
 
     def _e_BinaryOp(self, node: c_ast.BinaryOp) -> CVal:
         return fold_cval(self._binary(node))

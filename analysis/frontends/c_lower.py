@@ -574,8 +574,9 @@ class Lowerer(ExprLowering):
             out.append(ir.Assign(info.element(k), value, span_of(node)))
 
     def _pointer_decl(self, node: c_ast.Decl, info: VarInfo, out: list[ir.Stmt]) -> None:
-        init = self.pointer_operand(node.init, info.pointer) if node.init is not None else None
+        # the declarator's scope starts before its initializer: `int *p = malloc(sizeof *p)`
         info = self.declare(node.name, info)
+        init = self.pointer_operand(node.init, info.pointer) if node.init is not None else None
         if init is not None:
             out.extend(init.stmts)
             out.extend(cm.bind(info, init, node.init, span_of(node)))
