@@ -40,7 +40,8 @@ def _header(results: dict[str, Any]) -> str:
             f"{results['duration_s']} s. Budget per function: {results['budget_s']:g} s for "
             f"prooflens deep and for every peer; prooflens quick (the editor's on-change "
             f"mode) uses unwind 5 and {results['quick_s']:g} s. Regenerate with "
-            f"`bash bench/setup.sh && python -m bench` (see bench/README.md).")  # fmt: skip
+            f"`bash bench/setup.sh && python -m bench` (see bench/README.md)."
+            + (f" {results['carried_over']}" if results.get("carried_over") else ""))  # fmt: skip
 
 
 def _headline(results: dict[str, Any]) -> str:
@@ -306,6 +307,8 @@ def _latency(data: dict[str, Any]) -> str:
     each = _each_verdict(data["files"])
     if each:
         text.append(each)
+    if data.get("before_after"):
+        text.append(_before_after(data["before_after"]))
     many = data.get("many_files")
     if many:
         verified = (
@@ -367,6 +370,25 @@ def _each_verdict(files: list[dict[str, Any]]) -> str:
         "warning (function: code) was first published, p50.",
         _table(["file", "server", "first diagnostics", "1st unit verdict", "median unit",
                 "last unit", "all verdicts (quick + deep)", "findings"], rows),
+    ])  # fmt: skip
+
+
+def _before_after(data: dict[str, Any]) -> str:
+    """An interleaved run of an earlier server and this one: `before -> after (ratio)`."""
+    def cell(before: float | None, after: float | None) -> str:
+        if before is None or after is None:
+            return "-"
+        ratio = f" ({after / before:.2f}x)" if before else ""
+        return f"{before:.0f} -> {after:.0f}{ratio}"
+
+    rows = [[r["file"], r["server"], r["n"], *(cell(b, a) for b, a in
+                                               zip(r["before"], r["after"], strict=True))]
+            for r in data["rows"]]  # fmt: skip
+    return "\n\n".join([
+        "### Before / after, cold cache",
+        data["note"],
+        _table(["file", "server", "opens", "first diagnostics", "1st unit verdict",
+                "median unit", "last unit", "all verdicts", "g2's finding"], rows),
     ])  # fmt: skip
 
 

@@ -116,8 +116,13 @@ def test_latency_and_scaling_tables_render():
                                     "jobs2": dict(run, wall_s=3.0), "jobs2_over_jobs1": 0.75}}
     scaling["cache"] = {"target": "samples", "args": [], "jobs": 2, "cold": dict(run, wall_s=40),
                         "warm": dict(run), "warm_over_cold": 0.05, "same_results": True}
+    latency["before_after"] = {"note": "interleaved", "rows": [
+        {"file": "seed.py", "server": "fresh", "n": 2, "before": [1000.0, 2000.0, 3000.0, 4000.0,
+                                                                  5000.0, None],
+         "after": [100.0, 1000.0, 1500.0, 2000.0, 2500.0, 600.0]}]}  # fmt: skip
     text = report._latency(latency) + report._scaling(scaling)
     assert "keystroke -> updated verdict" in text and "peak RSS MiB" in text
+    assert "| seed.py | fresh | 2 | 1000 -> 100 (0.10x) | 2000 -> 1000 (0.50x) |" in text
     assert "| seed.py | fresh | 10 / 20 (n=2) | 50 | 70 | 90 | 10 / 20 (n=2) | g2: " in text
     assert "| seed.py | workers up (900 ms after initialize) | 9 | 40 | 40 | 40 | 300 | - |" in text
     assert "| jobs |" in text and "1.00x" in text
