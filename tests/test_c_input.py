@@ -383,3 +383,20 @@ def test_malloc_calloc_free_against_asan() -> None:
     (unchecked,) = [r for fn in report.functions if fn.name == "unchecked" for r in fn.results
                     if r.status == "refuted"]  # fmt: skip
     assert unchecked.evidence.nondet == (1,) or unchecked.evidence.nondet == (True,)
+
+
+@needs_gcc
+def test_standard_type_names_without_their_header() -> None:
+    """`bool` (C23) and the <stdint.h>/<stddef.h> typedefs, used where the header that
+    declares them was left out, mean what glibc declares; the harness includes them."""
+    text = ("bool even(unsigned n) { return n % 2 == 0; }\n"
+            "int add(int32_t a, int32_t b) { return a + b; }\n"
+            "size_t twice(size_t n) { return n * 2; }\n"
+            "typedef int word;\nword same(word w) { return w; }\n")  # fmt: skip
+    report = checker.check_text(text, "c", Settings(timeout_s=5.0), "types.c")
+    by_name = {fn.name: fn.results for fn in report.functions}
+    assert [r.property for r in by_name["even"]] == ["always-true"]
+    (overflow,) = by_name["add"]
+    assert overflow.status == "refuted" and overflow.confirmed is True, overflow.evidence
+    assert by_name["twice"] == () and by_name["same"] == ()
+    assert c_file.implicit_types(text) == ("int32_t", "size_t", "bool")

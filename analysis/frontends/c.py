@@ -44,6 +44,7 @@ _RECURSION_LIMIT = 6000
 # the file's `#include "x.h"` headers, and the includes dropped as not found.
 QUOTE_DIR_KEY = "c:quote-dir"
 DROPPED_KEY = "c:dropped-includes"
+IMPLICIT_KEY = "c:implicit-types"  # standard type names used without their header
 
 
 def lower(
@@ -102,6 +103,8 @@ def _lower(
         fn.display[QUOTE_DIR_KEY] = folder
     if tu.dropped:
         fn.display[DROPPED_KEY] = "\n".join(tu.dropped)
+    if tu.implicit:
+        fn.display[IMPLICIT_KEY] = " ".join(tu.implicit)
     return fn
 
 

@@ -19,6 +19,7 @@ from typing import Any
 from pycparser import c_ast, c_parser
 
 from prooflens.analysis.frontends import c_preprocess as cpp
+from prooflens.analysis.frontends import c_types as ct
 
 MAIN = "<main>"  # coord.file of the nodes of the user's file
 DEEP = "deeply nested code"  # the failure message of a declaration too deep for pycparser
@@ -46,6 +47,8 @@ class TranslationUnit:
     error: cpp.PreprocessError | None = None
     source: str = ""  # the user's text, line ends normalised
     main_defs: list[c_ast.FuncDef] = field(default_factory=list)
+    # standard type names used without the header that declares them (see `implicit_types`)
+    implicit: tuple[str, ...] = ()
 
     def definition(self, name: str, first: int, last: int) -> c_ast.FuncDef | None:
         """The user's definition of `name` that starts within lines first..last."""
@@ -83,7 +86,8 @@ def translation_unit(text: str, use_cpp: bool | None = None, folder: str | None 
     if isinstance(done, cpp.PreprocessError):
         return TranslationUnit(c_ast.FileAST([]), {}, error=done, source=source)
     blanked, lines = line_table(done)
-    exts, failures = _parse_chunks(blanked, lines)
+    implicit = implicit_types(blanked)
+    exts, failures = _parse_chunks(blanked, lines, implicit)
     funcs: dict[str, c_ast.FuncDef] = {}
     main_defs = []
     for ext in exts:
@@ -94,7 +98,24 @@ def translation_unit(text: str, use_cpp: bool | None = None, folder: str | None 
             else:
                 funcs.setdefault(ext.decl.name, ext)
     return TranslationUnit(c_ast.FileAST(exts), funcs, tuple(failures), done.dropped,
-                           None, source, main_defs)  # fmt: skip
+                           None, source, main_defs, implicit)  # fmt: skip
+
+
+# C23's `bool` and the standard typedefs of <stddef.h>, <stdint.h>, <sys/types.h>: a file
+# may use them with the header that declares them left out (a missing configuration
+# header that would include it). They mean what glibc declares (`c_types.BUILTIN_TYPEDEFS`),
+# and the replay harness includes those headers (`replay.c`).
+IMPLICIT_TYPES = tuple(ct.BUILTIN_TYPEDEFS)
+
+
+def implicit_types(text: str) -> tuple[str, ...]:
+    """The standard type names `text` uses but never declares with a `typedef`."""
+    found = []
+    for name in IMPLICIT_TYPES:
+        if re.search(rf"\b{name}\b", text) and \
+                not re.search(rf"\btypedef\b[^;]*\b{name}\b", text):  # fmt: skip
+            found.append(name)
+    return tuple(found)
 
 
 # ------------------------------------------------------------------ line markers
@@ -223,10 +244,10 @@ class _ChunkParser(c_parser.CParser):
 
 
 def _parse_chunks(
-    text: str, lines: list[tuple[str, int]]
+    text: str, lines: list[tuple[str, int]], implicit: tuple[str, ...] = ()
 ) -> tuple[list[c_ast.Node], list[Failure]]:
     chunks = split_chunks(text)
-    scope: dict[str, bool] = {}
+    scope: dict[str, bool] = dict.fromkeys(implicit, True)
     exts: list[c_ast.Node] = []
     failures: list[Failure] = []
     i = 0

@@ -103,6 +103,8 @@ def _program(unit: CUnit, fn: ir.Function, witness: Witness, nondet: str, driver
         c_memory.MARKER if c_memory.uses_memory(fn) else "",  # C memory: built with ASan
         "#include <stdio.h>",
         "#include <stdlib.h>",
+        # standard type names the text uses without their header (`bool`, `uint8_t`, ...)
+        _IMPLICIT_HEADERS if fn.display.get(IMPLICIT_KEY) else "",
         nondet,
         _svcomp_helpers(unit.text, unit.name),
         "#define abort __pl_abort",
@@ -121,6 +123,9 @@ def _program(unit: CUnit, fn: ir.Function, witness: Witness, nondet: str, driver
 # (Set by `frontends/c.py`, which names them alike: neither layer imports the other.)
 QUOTE_DIR_KEY = "c:quote-dir"
 DROPPED_KEY = "c:dropped-includes"
+IMPLICIT_KEY = "c:implicit-types"
+_IMPLICIT_HEADERS = ("#include <stdbool.h>\n#include <stddef.h>\n#include <stdint.h>\n"
+                     "#include <sys/types.h>")  # fmt: skip
 ALLOC_KEY = "c:allocates"  # the unit calls malloc/calloc: the witness says which return NULL
 # An allocation the witness makes succeed failed for real (larger than the run may map).
 ALLOCATION_FAILED = "an allocation failed in the compiled run"
