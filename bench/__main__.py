@@ -164,7 +164,8 @@ def _startup_costs(args: argparse.Namespace, log) -> dict[str, float]:
 
 
 def _latency(profile: Profile, budget_s: float, log) -> dict[str, Any]:
-    seeds = sorted(glob.glob(os.path.join(ROOT, "samples", "seed.*")))
+    seeds = sorted(glob.glob(os.path.join(ROOT, "samples", "seed.py")) +
+                   glob.glob(os.path.join(ROOT, "samples", "seed.c")))  # not seed.*.expected
     settings = {
         "mode": "onChange",
         "debounceMs": 300,
