@@ -70,7 +70,8 @@ class Finding:
 
 
 def findings(name: str, root: str, files: list[str], labels: dict[str, dict[str, str]],
-             settings: Settings) -> list[Finding]:  # fmt: skip
+             settings: Settings, log: Any = None) -> list[Finding]:  # fmt: skip
+    """The error-level findings of `files`; `log` (print-like) sees each as it is found."""
     out = []
     for path in files:
         report = check_path(path, settings)
@@ -85,6 +86,8 @@ def findings(name: str, root: str, files: list[str], labels: dict[str, dict[str,
                 label = labels.get(key, {})
                 out.append(Finding(key, result.line, result.message, label.get("label"),
                                    label.get("why")))  # fmt: skip
+                if log is not None:
+                    log(f"precision: {key} (line {result.line}): {result.message}")
     return out
 
 
@@ -124,7 +127,7 @@ def run(names: list[str] | None = None, quiet: bool = False) -> dict[str, Any]:
         if names and name not in names:
             continue
         began = time.perf_counter()
-        rows += findings(name, root, files, labels, settings)
+        rows += findings(name, root, files, labels, settings, None if quiet else print)
         seconds[name] = round(time.perf_counter() - began, 1)
         if not quiet:
             print(f"precision: {name}: {len(files)} files in {seconds[name]} s", flush=True)
