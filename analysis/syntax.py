@@ -15,7 +15,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
@@ -76,6 +76,15 @@ class ParsedFile:
     declarations: str
     tree: tree_sitter.Tree = field(compare=False, repr=False)
     context: str = field(default="", repr=False)
+
+    @cached_property
+    def units_by_name(self) -> dict[str, list[Unit]]:
+        """The units of each name (a file may define one twice), built once per parse:
+        keying every unit of a 16,000-function file must stay linear."""
+        by_name: dict[str, list[Unit]] = {}
+        for unit in self.units:
+            by_name.setdefault(unit.name, []).append(unit)
+        return by_name
 
 
 # ------------------------------------------------------------------ text and positions
@@ -763,9 +772,7 @@ def unit_key(parsed: ParsedFile, unit: Unit, settings_fingerprint: str, tool_ver
     unit (results mention callee lines), the top-level context (C declarations / Python
     module text), the settings, the tool version and the analyser's own code
     (`analyser_digest`). Moving the unit and its callees together keeps the key."""
-    by_name: dict[str, list[Unit]] = {}
-    for other in parsed.units:
-        by_name.setdefault(other.name, []).append(other)
+    by_name = parsed.units_by_name
     reached: set[str] = set()
     pending = list(unit.callees)
     while pending:
