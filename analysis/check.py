@@ -14,7 +14,7 @@ import time
 from dataclasses import replace
 
 from prooflens.analysis import ir, passes, solver, syntax
-from prooflens.analysis.pipeline import safety, termination
+from prooflens.analysis.pipeline import assumptions, safety, termination
 from prooflens.analysis.pipeline.context import UnitContext, unknown
 from prooflens.analysis.settings import Settings
 from prooflens.analysis.solver import Budget
@@ -132,10 +132,11 @@ def _check_unit(
         from prooflens.analysis.frontends import c_memory
 
         results = c_memory.state_contract(fn, results)
-    if fn.language == "python":  # the input types assumed; explicit raises are intended
+    if fn.language == "python":  # explicit raises are intended
         from prooflens.analysis.frontends import python
 
         results = python.finish_results(fn, results)
+    results = assumptions.state(fn, results)
     return sorted(results, key=lambda r: (r.line, r.column, r.property))
 
 

@@ -53,11 +53,15 @@ class ExprLowering(cm.MemoryLowering):
     counter: int
     depth: int
     enums: dict[str, int]
+    in_precondition: bool
+    preconditions: list[str]
     if TYPE_CHECKING:
 
         def ctype_of(self, node: Any, where: Any = None) -> ct.CType: ...
         def declare(self, source: str, info: VarInfo) -> VarInfo: ...
         def block(self, node: c_ast.Compound) -> tuple[ir.Stmt, ...]: ...
+        def body_with_preconditions(self, fdef: c_ast.FuncDef, leading: bool = True
+                                    ) -> tuple[ir.Stmt, ...]: ...  # fmt: skip
         def param_info(self, d: c_ast.Decl) -> VarInfo: ...
         def _return_type(self, fdef: c_ast.FuncDef, unit: bool = False) -> ct.CType | None: ...
         def _param_decls(self, fdef: c_ast.FuncDef) -> list[c_ast.Decl]: ...
@@ -478,6 +482,14 @@ class ExprLowering(cm.MemoryLowering):
             if name == "__VERIFIER_assume":
                 return CVal(v.stmts + (ir.Assume(c, span),), None, None)
             text = _source_text(self.lines, args[0]) or "condition"
+            if name == "assert" and self.in_precondition and self.depth == 0:
+                self.preconditions.append(f"{text} (line {span.line}: a leading assert)")
+                return CVal(v.stmts + (ir.Assume(c, span),), None, None)
+            if name == "assert" and self.in_precondition:  # a callee's, checked at the call
+                callee = self.frame.prefix.partition("#")[0]
+                return CVal(v.stmts + (ir.Assert(c, "assertion",
+                                                 f"precondition of {callee}: {text}", span),),
+                            None, None)  # fmt: skip
             return CVal(v.stmts + (ir.Assert(c, "assertion", f"{name}({text}) may fail", span),),
                         None, None)  # fmt: skip
         if name == "__assert_fail" and name not in self.funcs:  # glibc's assert() failure
@@ -561,7 +573,7 @@ class ExprLowering(cm.MemoryLowering):
                     entry.extend(cm.bind(info, a, d, span_of(d)))
                 else:
                     entry.append(ir.Assign(info.name, a, span_of(d)))
-            return tuple(entry) + self.block(fdef.body)
+            return tuple(entry) + self.body_with_preconditions(fdef)
         finally:
             self.depth -= 1
             self.frame = saved

@@ -66,6 +66,22 @@ def _guard_one(stmt: ir.Stmt, flag: str) -> tuple[ir.Stmt, bool]:
     return stmt, False
 
 
+def _leading_asserts(items: list[Any], funcs: dict[str, c_ast.FuncDef]) -> int:
+    """How many of the body's first items are declarations without an initialiser or
+    calls of the standard `assert`, up to the last such call (0: none)."""
+    count = 0
+    for index, item in enumerate(items):
+        if isinstance(item, c_ast.Decl) and item.init is None \
+                and not isinstance(item.type, c_ast.FuncDecl):  # fmt: skip
+            continue
+        if (isinstance(item, c_ast.FuncCall) and isinstance(item.name, c_ast.ID)
+                and item.name.name == "assert" and "assert" not in funcs):  # fmt: skip
+            count = index + 1
+            continue
+        break
+    return count
+
+
 class Lowerer(ExprLowering):
     """Lowers one unit (and, inlined, the same-file functions it calls)."""
 
@@ -79,6 +95,10 @@ class Lowerer(ExprLowering):
         self.strings: dict[int, cm.MemObject] = {}  # string literal objects, by AST node
         self.pointer_contract = cm.Contract({})  # accesses assumed inside parameter objects
         self.loop_depth = 0  # inside a loop (its condition and update included)
+        # Lowering the unit's leading asserts: they are its preconditions (`Assume`s, each
+        # stated in `preconditions`); a callee's leading asserts stay checks at the call.
+        self.in_precondition = False
+        self.preconditions: list[str] = []
         self.settings = settings
         self.lines = source.split("\n")
         self.variables: dict[str, ir.Type] = {}
@@ -349,7 +369,7 @@ class Lowerer(ExprLowering):
         ret = self._return_type(fdef, unit=True)
         self.frame = Frame("", ret, self._returns_bool(fdef, ret), [{}])
         params = self._params(fdef)
-        body = tuple(self.param_entry) + self.block(fdef.body)
+        body = tuple(self.param_entry) + self._unit_body(fdef)
         self._check_aliasing(body, fdef)
         entry = self._global_entry(fdef.decl.name == "main")
         for param in self.pointer_contract.accesses:  # stated in the unit's results
@@ -365,7 +385,37 @@ class Lowerer(ExprLowering):
             language="c",
             display=dict(self.display),
             returns_bool=self.frame.returns_bool,
+            assumptions=tuple(self.preconditions),
         )
+
+    def _unit_body(self, fdef: c_ast.FuncDef) -> tuple[ir.Stmt, ...]:
+        """The unit's body. Its leading `assert`s (after plain declarations) state what its
+        callers must pass: preconditions, assumed here and checked at each same-file call
+        (where the callee is inlined, they stay assertions). `main` has no callers: its
+        asserts are checks."""
+        return self.body_with_preconditions(fdef, fdef.decl.name != "main")
+
+    def body_with_preconditions(self, fdef: c_ast.FuncDef, leading: bool = True
+                                ) -> tuple[ir.Stmt, ...]:  # fmt: skip
+        """`fdef`'s body, its leading asserts lowered as preconditions (see `_unit_body`;
+        inlined: assertions named "precondition of f")."""
+        items = list(fdef.body.block_items or []) if isinstance(fdef.body, c_ast.Compound) \
+            else [fdef.body]  # fmt: skip
+        count = _leading_asserts(items, self.funcs) if leading else 0
+        self.frame.scopes.append({})
+        out: list[ir.Stmt] = []
+        saved = self.in_precondition
+        try:
+            self.in_precondition = True
+            for item in items[:count]:
+                self.stmt(item, out)
+            self.in_precondition = False
+            for item in items[count:]:
+                self.stmt(item, out)
+        finally:
+            self.in_precondition = saved
+            self.frame.scopes.pop()
+        return tuple(out)
 
     def _return_type(self, fdef: c_ast.FuncDef, unit: bool = False) -> ct.CType | None:
         """The integer return type (None: void). C memory: the checked unit may return a

@@ -73,7 +73,6 @@ from prooflens.analysis.frontends.python_objects import (
     class_view,
     plain_class,
     receiver_fields,
-    state_assumptions,
 )
 from prooflens.analysis.frontends.python_units import ParsedUnit, free_variables, parse_unit
 from prooflens.analysis.settings import Settings
@@ -127,10 +126,24 @@ _CMP_NAMES: dict[type, str] = {
 # ------------------------------------------------------------------------ entry point
 
 
+def _stated_precondition(source: _Source, stmt: ast.stmt) -> list[str]:
+    """How a leading assert or `if c: raise` guard (with its `elif`s) reads as an
+    assumption of the unit's results."""
+    line = source.span(stmt).line
+    if isinstance(stmt, ast.Assert):
+        return [f"{source.segment(stmt.test)} (line {line}: a leading assert)"]
+    tests = []
+    node: ast.stmt | None = stmt
+    while isinstance(node, ast.If):
+        tests.append(f"not ({source.segment(node.test)})")
+        node = node.orelse[0] if node.orelse else None
+    return [f"{' and '.join(tests)} (line {line}: a leading guard raises otherwise)"]
+
+
 def finish_results(fn: ir.Function, results: list) -> list:
-    """The results of a Python unit as shown: what it assumed of its inputs stated, and its
-    explicit raises marked as intended (python_objects, python_raise)."""
-    return raise_.state_explicit_raises(state_assumptions(fn, results))
+    """The results of a Python unit as shown: its explicit raises marked as intended
+    (python_raise)."""
+    return raise_.state_explicit_raises(results)
 
 
 def lower(parsed: ParsedFile, unit: Unit, settings: Settings) -> ir.Function | ir.Unsupported:
@@ -490,6 +503,7 @@ class _Lowerer:
                 self.guard(frame, first)
             else:
                 self.precondition(frame, first)
+            assumptions.extend(_stated_precondition(source, first))
         for stmt in rest:
             if self.assigned is None:
                 break

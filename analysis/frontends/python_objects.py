@@ -21,8 +21,8 @@ from __future__ import annotations
 import ast
 import builtins
 import warnings
-from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from prooflens.analysis import ir
 from prooflens.analysis.frontends import python_seq as seq
@@ -238,26 +238,6 @@ def _field_type(
                 and seq.demands_sequence(node, parents)):  # fmt: skip
             return ir.SeqType("list", ir.INT), "assumed from its uses"
     return ir.INT, "assumed"
-
-
-def state_assumptions(fn: ir.Function, results: list[Any]) -> list[Any]:
-    """The unit's results with what it assumed of its inputs stated (`fn.assumptions`): in
-    the certificate of every proof (it holds for the inputs that meet them) and in the
-    details of every result."""
-    if not fn.assumptions:
-        return results
-    note = "assuming " + "; ".join(fn.assumptions)
-    out = []
-    for r in results:
-        if r.property == "unsupported":
-            out.append(r)
-            continue
-        evidence = replace(r.evidence, assumed=tuple(fn.assumptions))
-        if r.status == "proved":
-            certificate = f"{r.certificate}; {note}" if r.certificate else note
-            r = replace(r, certificate=certificate)
-        out.append(replace(r, evidence=evidence))
-    return out
 
 
 _CLASS_DECORATORS = frozenset({"dataclass", "dataclasses.dataclass", "total_ordering",

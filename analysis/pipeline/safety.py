@@ -216,6 +216,8 @@ def _refuted_message(ctx: UnitContext, stmt: ir.Assert, call: str, always_false:
         if always_false:
             return f"{ctx.fn.name} always returns False, e.g. {call}"
         return f"{ctx.fn.name} can return False: {call}"
+    if stmt.kind == "assertion" and stmt.message.startswith("precondition of "):
+        return f"{stmt.message} can fail: {call}"  # a callee's, broken by this call
     if stmt.kind == "assertion":
         return f"assertion can fail: {call}"
     if operation:
