@@ -406,6 +406,9 @@ class Assert:
     # shows their values ("46341 * 46341 = 2147488281").
     operation: str = ""
     operands: tuple[Expr, ...] = ()
+    # Fails only at inputs no real program meets (Python: an int of over 4,300 digits
+    # turned into text): a refutation is a hint, not a defect.
+    extreme: bool = False
 
 
 @dataclass(frozen=True)

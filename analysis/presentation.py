@@ -34,6 +34,7 @@ class Kind(StrEnum):
     CONSTANT_FALSE = "constant-false"  # a truth-valued function that never returns True
     CAN_RETURN_FALSE = "can-return-false"  # a predicate returning False: a fact, not a defect
     CAN_RAISE = "can-raise"  # Python: an explicit `raise` is reached -- intended behaviour
+    EXTREME_VALUE = "extreme-value"  # fails only at inputs no real program meets
     PROVED = "proved"
     BOUNDED = "bounded"
     TESTED = "tested"
@@ -46,6 +47,7 @@ SEVERITY: dict[Kind, Severity] = {
     Kind.CONSTANT_FALSE: Severity.WARNING,
     Kind.CAN_RETURN_FALSE: Severity.HINT,
     Kind.CAN_RAISE: Severity.INFO,
+    Kind.EXTREME_VALUE: Severity.HINT,
     Kind.PROVED: Severity.INFO,
     Kind.BOUNDED: Severity.HINT,
     Kind.TESTED: Severity.HINT,
@@ -91,8 +93,10 @@ def kind(result: Result, requested: bool = False) -> Kind:
         return Kind.UNKNOWN  # unknown, disproved, or a status this version does not know
     if result.property == Property.ALWAYS_TRUE and not requested:
         return Kind.CONSTANT_FALSE if returns_constant_false(result) else Kind.CAN_RETURN_FALSE
-    if result.property == Property.EXCEPTION and result.message.startswith("can raise "):
+    if result.evidence.explicit_raise:
         return Kind.CAN_RAISE  # an explicit `raise` (frontends/python_raise.py)
+    if result.evidence.extreme:
+        return Kind.EXTREME_VALUE
     return Kind.DEFECT if result.confirmed else Kind.UNCONFIRMED
 
 

@@ -128,6 +128,7 @@ class Evidence:
     server: str | None = None
     assumed: tuple[str, ...] = ()  # what the unit assumed of its inputs beyond `int`
     explicit_raise: bool = False  # Python: the failure is a `raise` the code itself states
+    extreme: bool = False  # the failing check fails only at extreme inputs (`ir.Assert`)
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {}
@@ -149,6 +150,8 @@ class Evidence:
             data["assumed"] = list(self.assumed)
         if self.explicit_raise:
             data["explicit_raise"] = True
+        if self.extreme:
+            data["extreme_value"] = True
         return data
 
     @staticmethod
@@ -166,7 +169,8 @@ class Evidence:
         return Evidence(data.get("replay"), data.get("harness"), tuple(data.get("nondet", ())),
                         bool(data.get("always_false", False)), loop, data.get("server"),
                         tuple(data.get("assumed", ())),
-                        bool(data.get("explicit_raise", False)))  # fmt: skip
+                        bool(data.get("explicit_raise", False)),
+                        bool(data.get("extreme_value", False)))  # fmt: skip
 
     def shifted(self, lines: int) -> Evidence:
         return replace(self, loop=self.loop.shifted(lines)) if self.loop else self

@@ -272,6 +272,20 @@ def test_termination_phrase(certificate, phrase):
     assert presentation.termination_phrase(certificate) == phrase
 
 
+@pytest.mark.parametrize(("evidence", "expected"), [
+    (Evidence(explicit_raise=True), Severity.INFO),  # "can raise ValueError": intended
+    (Evidence(extreme=True), Severity.HINT),  # an int of over 4,300 digits: not a defect
+    (Evidence(), Severity.ERROR),
+])  # fmt: skip
+def test_evidence_decides_the_kind_of_an_exception(evidence, expected):
+    found = Result("exception", 2, 5, "refuted", "can raise ValueError: f(x=0)",
+                   witness={"x": 0}, confirmed=True, evidence=evidence)  # fmt: skip
+    assert presentation.severity(found) == expected
+    function = FunctionReport("f", 1, 4, (found,))
+    text = cli.render([FileReport("m.py", "python", (), (function,))], "text", False, 0.0)
+    assert text.splitlines()[0].split(": ")[1] == cli.WORDS[expected]
+
+
 def test_constant_false_is_read_from_the_evidence_not_the_wording():
     result = make("refuted", "always-true", True, "can-return-false")
     flagged = replace(result, evidence=Evidence(always_false=True))

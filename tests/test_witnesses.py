@@ -48,3 +48,15 @@ def test_overflow_witness_is_small_and_shows_its_values(source: str, name: str,
     a, op, b, exact = int(shown[1]), shown[2], int(shown[3]), int(shown[4])
     assert exact == {"+": a + b, "-": a - b, "*": a * b}[op]
     assert not -INT_MAX - 1 <= exact <= INT_MAX, found.message
+
+
+def test_an_int_too_long_to_print_is_an_extreme_value_not_a_defect() -> None:
+    """CPython refuses str() of an int of over 4,300 digits: true, and refuted, but no
+    maintainer fixes code for it (issue 15's precision bench: 14 of 35 errors were this)."""
+    from prooflens.analysis import presentation
+
+    report = check_text("def show(n: int) -> str:\n    return 'n = ' + str(n)\n", "python",
+                        Settings(unwind=4, timeout_s=4.0))  # fmt: skip
+    (found,) = [r for r in report.functions[0].results if r.status == "refuted"]
+    assert found.property == "exception" and found.evidence.extreme, found
+    assert presentation.severity(found) == presentation.Severity.HINT

@@ -1190,15 +1190,16 @@ class _Lowerer:
 
     def check(
         self, frame: _Frame, cond: ir.Expr, kind: str, message: str, span: ir.Span,
-        guard: ir.Expr | None,
+        guard: ir.Expr | None, extreme: bool = False,
     ) -> None:  # fmt: skip
-        """The check `cond` where it is evaluated (under `guard`)."""
+        """The check `cond` where it is evaluated (under `guard`); `extreme`: it fails only
+        at inputs no real program meets (see `ir.Assert`)."""
         if guard is not None:
             cond = ir.Binary("implies", guard, cond, ir.BOOL, span)
         if frame.precondition:
             self.out.append(ir.Assume(cond, span))
         else:
-            self.out.append(ir.Assert(cond, kind, message, span))
+            self.out.append(ir.Assert(cond, kind, message, span, extreme=extreme))
 
     # ------------------------------------------------------------- expressions
 

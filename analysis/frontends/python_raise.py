@@ -113,6 +113,7 @@ def state_explicit_raises(results: list[Any]) -> list[Any]:
     for r in results:
         head, sep, rest = r.message.partition(f": {EXPLICIT_RAISE}")
         if r.property == "exception" and r.status == "refuted" and sep and head.isidentifier():
-            r = replace(r, message=f"{CAN_RAISE}{head}{rest}")
+            r = replace(r, message=f"{CAN_RAISE}{head}{rest}",
+                        evidence=replace(r.evidence, explicit_raise=True))
         out.append(r)
     return out

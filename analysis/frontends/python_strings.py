@@ -62,7 +62,7 @@ def to_str(lowerer: Any, frame: Any, value: ir.Expr, conv: str, guard: ir.Expr |
         negative = ir.Binary("lt", value, ir.Const(0, ir.INT, span), ir.BOOL, span)
         magnitude = ir.Ite(negative, ir.Unary("neg", value, ir.INT, span), value, ir.INT, span)
         fits = ir.Binary("lt", magnitude, digits_bound(span), ir.BOOL, span)
-        lowerer.check(frame, fits, "exception", DIGITS_MESSAGE, span, guard)
+        lowerer.check(frame, fits, "exception", DIGITS_MESSAGE, span, guard, extreme=True)
         return ir.IntToStr(value, ir.STR, span)
     if t == ir.STR and conv == "s":
         return value

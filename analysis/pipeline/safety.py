@@ -205,7 +205,8 @@ def _refuted(
     failed = run.failed if run.failed is not None and run.failed.kind == stmt.kind else stmt
     operation = _operation_text(failed, run.operands) if failed is run.failed else None
     message = _refuted_message(ctx, failed, call, always_false, operation)
-    evidence = Evidence(real.detail, real.harness or None, tuple(witness.nondet), always_false)
+    evidence = Evidence(real.detail, real.harness or None, tuple(witness.nondet), always_false,
+                        extreme=failed.extreme)
     return Result(kind, line, column, "refuted", message, witness=dict(witness.inputs),
                   confirmed=real.confirmed, trace=run.trace, evidence=evidence)  # fmt: skip
 
