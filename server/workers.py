@@ -107,11 +107,14 @@ def worker_main(conn: Connection, memory_mb: int, server_pid: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _lean_threads()
     threading.Thread(target=_watch_server, args=(server_pid,), daemon=True).start()
-    _limit_memory(memory_mb)
     from prooflens.analysis.check import check_function
     from prooflens.server.warm import warm_worker
 
-    warm_worker()  # a first solver query before the first job (jobs queue in the pipe)
+    # A first solver query before the first job (jobs queue in the pipe), and before the
+    # memory cap: z3 starts its timer threads there, and under a small cap creating them
+    # aborts the process (std::system_error) -- every respawned worker would die at once.
+    warm_worker()
+    _limit_memory(memory_mb)
     while True:
         try:
             message = conn.recv()

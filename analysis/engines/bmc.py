@@ -10,6 +10,7 @@ stop there).
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass
 
@@ -138,7 +139,7 @@ def _covers_everything(cutoffs: list[z3.BoolRef], budget: Budget, query_units: i
 # found bound down (`_narrowed`) takes at most this many attempts, and all of it at most a
 # share of what the unit has left.
 SMALL_MODEL_UNITS = solver.UNITS_PER_SECOND
-NARROWING_STEPS = 12
+NARROWING_STEPS = 6
 SMALL_MODEL_SHARE = 0.3  # of what the unit has left, for narrowing one witness
 
 
@@ -173,13 +174,14 @@ def _small_model(query: z3.Solver, fn: ir.Function, budget: Budget) -> z3.ModelR
 
 def _narrowed(query: z3.Solver, numeric: list[ir.Param], below: int, limit: int,
               non_negative: bool, budget: Budget) -> z3.ModelRef | None:  # fmt: skip
-    """A model within the least magnitude in (below, limit] found by bisection, or None
-    when no narrower one was found within the attempts."""
+    """A model within a magnitude at most twice the least one in (below, limit], found by
+    bisecting the ratio (geometric midpoints: a few attempts even from 2^16 to 2^31), or
+    None when no narrower one was found within the attempts."""
     best = None
     for _ in range(NARROWING_STEPS):
-        if limit - below <= 1:
+        if limit <= 2 * max(below, 1):  # within a factor of 2 of the least: readable enough
             break
-        middle = (below + limit) // 2
+        middle = max(below + 1, math.isqrt(max(below, 1) * limit))
         model = _model_within(query, numeric, middle, non_negative, budget)
         if model is None:
             below = middle
