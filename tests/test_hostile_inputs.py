@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from soundness_support import LONG
 
 from prooflens.analysis.check import MAX_FILE_BYTES
 from prooflens.analysis.verdicts import STATUSES
@@ -149,6 +150,9 @@ DEEP_NAMES = [n for n in NAMES if Path(n).stem in (
 )]  # fmt: skip
 
 
+# The API in deep mode over each file (~130 s): the long profile. By default deep mode meets
+# the same files through `prooflens check --deep` (test_cli_answers_every_file).
+@pytest.mark.skipif(not LONG, reason="long profile: PROOFLENS_SOUNDNESS=long")
 @pytest.mark.parametrize("name", DEEP_NAMES)
 def test_library_deep_mode(corpus: dict[str, Path], name: str, tmp_path: Path) -> None:
     """Deep mode adds proofs and termination: they meet the same inputs."""

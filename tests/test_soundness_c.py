@@ -37,9 +37,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
-from soundness_support import LONG, PROFILE, log_bug
+from soundness_support import EXAMPLES, LONG, PROFILE, log_bug
 
 from prooflens.analysis.check import check_text
 from prooflens.analysis.settings import Settings
@@ -527,7 +527,8 @@ def test_quick_verdicts_agree_with_ubsan(program: Program) -> None:
     check_program(program, deep=False)
 
 
-@PROFILE
+# Deep mode costs ~7 s per program: half the default examples (the long profile runs all).
+@settings(PROFILE, max_examples=EXAMPLES if LONG else EXAMPLES // 2)
 @given(programs())
 def test_deep_verdicts_agree_with_ubsan(program: Program) -> None:
     check_program(program, deep=True)
